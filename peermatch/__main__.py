@@ -1,0 +1,3 @@
+from peermatch.cli import main
+
+main()

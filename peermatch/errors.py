@@ -1,0 +1,64 @@
+"""Errors a coordinator can act on, each mapped to a documented exit code.
+
+The codes follow BSD ``sysexits.h`` so that cron wrappers and scripts can tell
+a bad roster from an unwritable output folder without parsing messages.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_DATAERR = 65  # the roster was read but is not fit to pair
+EXIT_NOINPUT = 66  # the roster could not be read at all
+EXIT_CANTCREAT = 73  # an output file could not be written
+EXIT_TEMPFAIL = 75  # another run holds the history; try again later
+EXIT_CONFIG = 78  # the configuration file is wrong
+
+
+class PeermatchError(Exception):
+    """Base class: a one-line, user-facing message plus an exit code.
+
+    Messages name files, rows and columns, never people, so they are safe to
+    land in a cron log.
+    """
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class RosterError(PeermatchError):
+    """The roster was read but its content cannot be paired (exit 65)."""
+
+    exit_code = EXIT_DATAERR
+
+
+class RosterUnreadable(PeermatchError):
+    """The roster file is missing, unreadable, empty or not text (exit 66)."""
+
+    exit_code = EXIT_NOINPUT
+
+
+class OutputError(PeermatchError):
+    """An output file could not be written (exit 73)."""
+
+    exit_code = EXIT_CANTCREAT
+
+
+class ConfigError(PeermatchError):
+    """The configuration file or a value in it is wrong (exit 78)."""
+
+    exit_code = EXIT_CONFIG
+
+
+class UnknownGrade(ValueError):
+    """A grade no known scale or configured mapping covers.
+
+    Raised by :mod:`peermatch.levels` without row information; the roster
+    loader turns it into a :class:`RosterError` naming the row and column.
+    """
