@@ -1,0 +1,146 @@
+"""The candidate graph: who may be paired with whom, and at what weight.
+
+People become small integers (:class:`Problem`) so the solvers never compare
+strings.  An edge joins two people whose levels are comparable and at most
+``max_level_gap`` apart, unless the pair is excluded or has met before.
+
+Edge weights are integers that encode peermatch's priorities as tiers, most
+important first:
+
+1. *ideal pairs*: same level, different professions;
+2. people in a conversation (every edge counts once);
+3. pairs across professions (so two people of one profession are paired
+   only when nobody else is left for them);
+4. the pair's score from the configured weights.
+
+Each tier is a digit in a mixed-radix number whose base exceeds anything the
+tiers below can add up to over a whole matching, so a maximum-weight matching
+of these weights is the lexicographic optimum.  Python integers are exact and
+networkx's blossom algorithm uses integer arithmetic for integer weights.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from peermatch.config import Weights
+from peermatch.models import Person
+
+
+@dataclass
+class Problem:
+    """The people to pair, coded as integers, with the rules that bind them."""
+
+    scale: list[int]
+    step: list[int]
+    prof: list[int]
+    org: list[int]  # -1 when unknown
+    site: list[int]  # -1 when unknown
+    weights: Weights = field(default_factory=Weights)
+    max_gap: int = 1
+    forbidden: dict[int, set[int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        w = self.weights
+        levels = [w.same_level - g * w.level_step for g in range(self.max_gap + 1)]
+        bonuses = (w.different_profession, w.different_organisation, w.same_site)
+        self.min_score = min(levels) + sum(min(0, b) for b in bonuses)
+        self.max_score = max(levels) + sum(max(0, b) for b in bonuses)
+        self.base = len(self.scale) // 2 + 2
+        self.score_radix = self.base * (self.max_score - self.min_score + 1)
+
+    @property
+    def n(self) -> int:
+        return len(self.scale)
+
+    @classmethod
+    def from_people(
+        cls,
+        people: Sequence[Person],
+        weights: Weights,
+        max_gap: int,
+        forbidden_pairs: Iterable[tuple[str, str]] = (),
+    ) -> Problem:
+        codes: dict[tuple[str, str], int] = {}
+
+        def code(kind: str, key: str) -> int:
+            if not key:
+                return -1
+            return codes.setdefault((kind, key), len(codes))
+
+        scales: dict[str, int] = {}
+        index = {p.id: i for i, p in enumerate(people)}
+        forbidden: dict[int, set[int]] = {}
+        for a, b in forbidden_pairs:
+            i, j = index.get(a), index.get(b)
+            if i is not None and j is not None and i != j:
+                forbidden.setdefault(i, set()).add(j)
+                forbidden.setdefault(j, set()).add(i)
+        return cls(
+            scale=[scales.setdefault(p.level.scale, len(scales)) for p in people],
+            step=[p.level.step for p in people],
+            prof=[code("p", p.profession_key) for p in people],
+            org=[code("o", p.organisation_key) for p in people],
+            site=[code("s", p.site_key) for p in people],
+            weights=weights,
+            max_gap=max_gap,
+            forbidden=forbidden,
+        )
+
+    def gap(self, i: int, j: int) -> int | None:
+        if self.scale[i] != self.scale[j]:
+            return None
+        return abs(self.step[i] - self.step[j])
+
+    def allowed(self, i: int, j: int) -> bool:
+        gap = self.gap(i, j)
+        return i != j and gap is not None and gap <= self.max_gap and j not in self.forbidden.get(i, ())
+
+    def score(self, i: int, j: int) -> int:
+        w = self.weights
+        points = w.same_level - abs(self.step[i] - self.step[j]) * w.level_step
+        if self.prof[i] != self.prof[j]:
+            points += w.different_profession
+        if self.org[i] >= 0 and self.org[j] >= 0 and self.org[i] != self.org[j]:
+            points += w.different_organisation
+        if self.site[i] >= 0 and self.site[i] == self.site[j]:
+            points += w.same_site
+        return points
+
+    def is_ideal(self, i: int, j: int) -> bool:
+        return self.step[i] == self.step[j] and self.scale[i] == self.scale[j] and self.prof[i] != self.prof[j]
+
+    def weight(self, i: int, j: int) -> int:
+        """The tiered integer weight of an allowed edge (see the module docstring)."""
+        ideal = 1 if self.is_ideal(i, j) else 0
+        cross = 1 if self.prof[i] != self.prof[j] else 0
+        top = (ideal * self.base + 1) * self.base + cross
+        return top * self.score_radix + self.score(i, j) - self.min_score
+
+    def edges(self, people: Sequence[int] | None = None) -> Iterator[tuple[int, int]]:
+        """Every allowed pair among ``people`` (default: everyone), each once."""
+        members = range(self.n) if people is None else people
+        by_level: dict[tuple[int, int], list[int]] = {}
+        for i in members:
+            by_level.setdefault((self.scale[i], self.step[i]), []).append(i)
+        for (scale, step), group in by_level.items():
+            for i, j in itertools.combinations(group, 2):
+                if self.allowed(i, j):
+                    yield i, j
+            for gap in range(1, self.max_gap + 1):
+                for j in by_level.get((scale, step + gap), ()):
+                    for i in group:
+                        if self.allowed(i, j):
+                            yield i, j
+
+
+def build_graph(problem: Problem, people: Sequence[int] | None = None) -> nx.Graph:
+    """The candidate graph over ``people``, weighted for the exact solver."""
+    graph = nx.Graph()
+    graph.add_nodes_from(range(problem.n) if people is None else people)
+    graph.add_weighted_edges_from((i, j, problem.weight(i, j)) for i, j in problem.edges(people))
+    return graph
