@@ -1,0 +1,141 @@
+"""Pure writers: results become bytes or text; files are replaced atomically.
+
+Every CSV a person opens is written as UTF-8 with a byte-order mark (so Excel
+shows "Siân" and not "SiÃ¢n") and every text cell is escaped against formula
+injection: a cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage
+return gets a leading apostrophe, as OWASP recommends, so a name such as
+``=HYPERLINK(...)`` is shown, never run.  Numbers peermatch writes itself stay
+numbers.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from peermatch.errors import OutputError
+from peermatch.models import PairResult
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+MEMBER_FIELDS = ("id", "name", "email", "organisation", "profession", "level")
+
+
+def escape_formula(value: str) -> str:
+    """Neutralise a text cell that a spreadsheet would run as a formula."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def _escape_column(column: pd.Series) -> pd.Series:
+    return column.astype("string").fillna("").str.replace(r"^([=+\-@\t\r])", r"'\1", regex=True)
+
+
+def csv_bytes(frame: pd.DataFrame, numeric: Sequence[str] = ()) -> bytes:
+    """A spreadsheet-safe UTF-8 CSV with BOM; ``numeric`` columns are left as numbers."""
+    safe = frame.copy()
+    for name in safe.columns:
+        if name not in numeric:
+            safe[name] = _escape_column(safe[name])
+    buffer = io.StringIO()
+    safe.to_csv(buffer, index=False, lineterminator="\r\n")
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def pairs_frame(result: PairResult) -> pd.DataFrame:
+    """One row per group (then one per unmatched person), members side by side."""
+    people = {p.id: p for p in result.roster.people}
+    width = max((len(g.members) for g in result.groups), default=2)
+    rows: list[dict[str, Any]] = []
+    for number, group in enumerate(result.groups, start=1):
+        row: dict[str, Any] = {"group": number, "size": len(group.members), "score": group.score,
+                               "reasons": " | ".join(group.reasons)}
+        for k in range(width):
+            member = people[group.members[k]] if k < len(group.members) else None
+            for name in MEMBER_FIELDS:
+                value = "" if member is None else str(getattr(member, name))
+                row[f"member_{k + 1}_{name}"] = value
+        rows.append(row)
+    for person_id in result.unmatched:
+        person = people[person_id]
+        row = {"group": None, "size": 1, "score": None,
+               "reasons": "unmatched: " + result.unmatched_reasons.get(person_id, "")}
+        for k in range(width):
+            for name in MEMBER_FIELDS:
+                row[f"member_{k + 1}_{name}"] = str(getattr(person, name)) if k == 0 else ""
+        rows.append(row)
+    columns = ["group", "size", "score", "reasons"] + [
+        f"member_{k + 1}_{name}" for k in range(width) for name in MEMBER_FIELDS]
+    frame = pd.DataFrame(rows, columns=columns)
+    for name in ("group", "score"):
+        frame[name] = frame[name].astype("Int64")
+    return frame
+
+
+def pairs_csv(result: PairResult) -> bytes:
+    return csv_bytes(pairs_frame(result), numeric=("group", "size", "score"))
+
+
+def pair_result_dict(result: PairResult) -> dict[str, Any]:
+    """The documented JSON shape of ``peermatch pair --format json``."""
+    return {
+        "groups": [
+            {"members": list(g.members), "score": g.score, "reasons": list(g.reasons)}
+            for g in result.groups
+        ],
+        "unmatched": list(result.unmatched),
+        "left_out": [entry.id for entry in result.roster.left_out],
+        "summary": asdict(result.summary),
+    }
+
+
+def pair_result_json(result: PairResult) -> str:
+    return json.dumps(pair_result_dict(result), ensure_ascii=False, indent=2) + "\n"
+
+
+def same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False
+
+
+def write_atomic(path: Path, data: bytes, *, protect: Sequence[Path] = ()) -> None:
+    """Replace ``path`` with ``data`` all at once, or leave it as it was.
+
+    The bytes go to a temporary file in the same folder (so the final rename
+    cannot cross file systems), are flushed to disk, then renamed over the
+    target: a crash, a kill or a full disk leaves the old file intact.  New
+    files are readable by their owner only, as they hold personal data; an
+    existing file keeps its permissions.  ``protect`` lists inputs (the
+    roster) that must never be overwritten.
+    """
+    for source in protect:
+        if same_file(path, source):
+            raise OutputError(f"{path}: refusing to overwrite the input file; choose another output name")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"{path}: cannot write: the folder {folder} does not exist")
+    if path.is_dir():
+        raise OutputError(f"{path}: cannot write: it is a folder")
+    try:
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o600
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        raise OutputError(f"{path}: cannot write ({error.strerror})") from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise OutputError(f"{path}: cannot write ({error.strerror})") from None

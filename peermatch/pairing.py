@@ -1,0 +1,114 @@
+"""``pair``: from a roster to the best groups, as a value (no printing).
+
+This is the library entry point the ``peermatch pair`` command wraps::
+
+    from peermatch.config import load_config
+    from peermatch.roster import load_roster
+    from peermatch.pairing import pair
+
+    config = load_config(None)
+    roster = load_roster(Path("roster.csv"), levels=config.levels)
+    result = pair(roster, config, seed=7)
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+
+from peermatch.config import Config
+from peermatch.graph import Problem
+from peermatch.models import Group, PairResult, Person, Roster, Summary
+from peermatch.scoring import Scorer, different_organisations, scorer_for
+from peermatch.solve import ideal_pairs_possible, solve
+
+SEED_LIMIT = 2**31
+
+
+def new_seed() -> int:
+    """A fresh seed, shown to the user so the run can be repeated exactly."""
+    return secrets.randbelow(SEED_LIMIT)
+
+
+def group_reasons(scorer: Scorer, members: Sequence[Person]) -> tuple[str, ...]:
+    """Why these people are together, in words."""
+    if len(members) == 2:
+        return scorer.reasons(*members)
+    lines = ["group of three"]
+    for k, a in enumerate(members):
+        for b in members[k + 1:]:
+            level, professions, *rest = scorer.reasons(a, b)
+            lines.append(f"{professions}: " + " · ".join([level, *rest]))
+    return tuple(lines)
+
+
+def group_score(scorer: Scorer, members: Sequence[Person]) -> int:
+    """A pair's score; for a group of three, the sum over its three pairings."""
+    return sum(scorer.score(a, b) for k, a in enumerate(members) for b in members[k + 1:])
+
+
+def pair(
+    roster: Roster,
+    config: Config,
+    *,
+    seed: int | None = None,
+    method: str = "auto",
+    odd: str = "triad",
+    exclude: Iterable[tuple[str, str]] = (),
+) -> PairResult:
+    """Pair the people of ``roster`` under ``config``; deterministic for a given seed."""
+    seed = new_seed() if seed is None else seed
+    people = roster.people
+    scorer = scorer_for(config.weights, config.rules)
+    forbidden = list(config.rules.exclude) + list(exclude)
+    problem = Problem.from_people(people, config.weights, config.rules.max_level_gap, forbidden)
+    solution = solve(problem, seed, method=method, odd=odd)
+
+    groups = []
+    for indices in solution.groups:
+        members = [people[i] for i in sorted(indices)]
+        groups.append(Group(
+            members=tuple(p.id for p in members),
+            score=group_score(scorer, members),
+            reasons=group_reasons(scorer, members),
+        ))
+    # Most senior levels first, then best score: the order a coordinator scans.
+    def senior_first(g: int) -> tuple[str, int, int, tuple[str, ...]]:
+        level = people[solution.groups[g][0]].level
+        return (level.scale, -level.step, -groups[g].score, groups[g].members)
+
+    groups = [groups[g] for g in sorted(range(len(groups)), key=senior_first)]
+    # A group of three is the solver's pair plus the person who joined it;
+    # the pair statistics (and the ideal-pair bound) are about the pairs.
+    pairs = [(people[g[0]], people[g[1]]) for g in solution.groups]
+    unmatched = [people[i].id for i in solution.unmatched]
+    reasons = {people[i].id: _why_unmatched(problem, i, odd) for i in solution.unmatched}
+    summary = Summary(
+        people=len(people),
+        groups=len(groups),
+        pairs_same_level=sum(a.level == b.level for a, b in pairs),
+        pairs_cross_profession=sum(a.profession_key != b.profession_key for a, b in pairs),
+        pairs_cross_organisation=sum(different_organisations(a, b) for a, b in pairs),
+        ideal_pairs=sum(a.level == b.level and a.profession_key != b.profession_key for a, b in pairs),
+        ideal_pairs_possible=ideal_pairs_possible(problem),
+        unmatched=len(unmatched),
+        left_out=len(roster.left_out),
+        total_score=sum(g.score for g in groups),
+        pair_score=solution.pair_score,
+        score_bound=solution.score_bound,
+        solver=solution.method,
+        seed=seed,
+    )
+    return PairResult(roster=roster, groups=groups, unmatched=unmatched, summary=summary,
+                      unmatched_reasons=reasons)
+
+
+def _why_unmatched(problem: Problem, person: int, odd: str) -> str:
+    if not any(problem.allowed(person, j) for j in range(problem.n)):
+        if problem.max_gap == 0:
+            return "nobody else at the same level"
+        levels = "level" if problem.max_gap == 1 else "levels"
+        return f"nobody within {problem.max_gap} {levels} who has not already met them or been excluded"
+    if odd == "leave-out":
+        return "odd one out (--odd leave-out)"
+    return "no group could take a third person at this level"

@@ -1,0 +1,109 @@
+"""Everything peermatch shows in a terminal; the only module that imports rich.
+
+rich leaves out colour and animation by itself when the output is not a
+terminal (cron, pipes) and honours ``NO_COLOR``.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from peermatch.models import PairResult, Person
+
+
+def console(stream: TextIO | None = None) -> Console:
+    """A console on ``stream`` (default stdout); messages go to a stderr console."""
+    return Console(file=stream or sys.stdout, highlight=False, soft_wrap=False)
+
+
+def error_console() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def error(out: Console, message: str) -> None:
+    out.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
+
+
+def note(out: Console, message: str) -> None:
+    out.print(f"[dim]{escape(message)}[/]", soft_wrap=True)
+
+
+def warning(out: Console, message: str) -> None:
+    out.print(f"[yellow]warning:[/] {escape(message)}", soft_wrap=True)
+
+
+def _who(person: Person) -> str:
+    return f"{person.name} ({person.id})" if person.name else person.id
+
+
+def pair_table(result: PairResult, limit: int | None = None) -> Table:
+    """One line per person, groups separated by rules: easy to read aloud."""
+    people = {p.id: p for p in result.roster.people}
+    table = Table(title="Peer-learning groups", title_justify="left")
+    table.add_column("#", justify="right", style="dim")
+    table.add_column("Name")
+    table.add_column("ID", style="dim")
+    table.add_column("Level")
+    table.add_column("Profession")
+    table.add_column("Organisation")
+    table.add_column("Score", justify="right")
+    shown = result.groups if limit is None else result.groups[:limit]
+    for number, group in enumerate(shown, start=1):
+        members = [people[m] for m in group.members]
+        for k, member in enumerate(members):
+            first = k == 0
+            table.add_row(
+                str(number) if first else "",
+                escape(member.name or "—"),
+                escape(member.id),
+                escape(str(member.level)),
+                escape(member.profession),
+                escape(member.organisation or "—"),
+                str(group.score) if first else "",
+                end_section=k == len(members) - 1,
+            )
+    return table
+
+
+def pair_summary(result: PairResult) -> Table:
+    s = result.summary
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    threes = sum(len(g.members) == 3 for g in result.groups)
+    pairs = s.groups - threes
+    gap = 0.0 if s.score_bound <= 0 else 100 * (s.score_bound - s.pair_score) / s.score_bound
+    rows = [
+        ("People", f"{s.people}" + (f" ({s.left_out} left out)" if s.left_out else "")),
+        ("Groups", f"{pairs} pairs" + (f", {threes} of three" if threes else "")),
+        ("Same level", str(s.pairs_same_level)),
+        ("Across professions", str(s.pairs_cross_profession)),
+        ("Across organisations", str(s.pairs_cross_organisation)),
+        ("Ideal pairs", f"{s.ideal_pairs} of {s.ideal_pairs_possible} possible "
+                        "(same level, different professions)"),
+        ("Unmatched", str(s.unmatched)),
+        ("Score", f"{s.pair_score} (optimal: exact solver)" if s.solver == "exact"
+         else f"{s.pair_score} (proven within {gap:.2f}% of the best possible, {s.score_bound})"),
+        ("Solver", f"{s.solver}, seed {s.seed}"),
+    ]
+    for label, value in rows:
+        grid.add_row(label, escape(value))
+    return grid
+
+
+def render_pair(out: Console, result: PairResult, *, limit: int | None = None) -> None:
+    """The table of groups, then the summary."""
+    out.print(pair_table(result, limit))
+    if limit is not None and len(result.groups) > limit:
+        out.print(f"[dim]… {len(result.groups) - limit} more groups: write them all with --out pairs.csv[/]")
+    people = {p.id: p for p in result.roster.people}
+    for person_id in result.unmatched:
+        reason = result.unmatched_reasons.get(person_id, "")
+        out.print(f"[yellow]Unmatched:[/] {escape(_who(people[person_id]))}: {escape(reason)}")
+    out.print()
+    out.print(pair_summary(result))

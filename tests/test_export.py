@@ -1,0 +1,117 @@
+"""Exported files: golden copies, formula escaping, atomic replacement."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from peermatch.config import Config
+from peermatch.errors import OutputError
+from peermatch.export import escape_formula, pair_result_json, pairs_csv, write_atomic
+from peermatch.pairing import pair
+from tests.factories import person, roster_of
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def small_result():  # type: ignore[no-untyped-def]
+    people = roster_of(
+        person("007", "Band 6", "Nurse", "Northshire NHS", "Riverside", "Siân Jones", "sian@nhs.example"),
+        person("A2", "Band 6", "Social Worker", "Northshire Council", "Riverside", "Tom O’Brien",
+               "tom@council.example"),
+        person("A3", "Band 7", "GP", "Hillside Practice", "", "Zoë Adeyemi", "zoe@gp.example"),
+        person("A4", "Band 7", "Work Coach", "DWP", "", "=HYPERLINK(\"http://x\")", "+cmd|' /C calc'!A0"),
+        person("A5", "Band 7", "Housing Officer", "Riverside Homes", "", "@SUM(1)", "-2+3"),
+    )
+    return pair(people, Config(), seed=1)
+
+
+def check_golden(name: str, data: bytes) -> None:
+    path = GOLDEN / name
+    if os.environ.get("PEERMATCH_UPDATE_GOLDEN"):
+        path.write_bytes(data)
+    assert data == path.read_bytes(), f"{name} changed; rerun with PEERMATCH_UPDATE_GOLDEN=1 if intended"
+
+
+def test_pairs_csv_matches_golden_copy() -> None:
+    check_golden("pairs.csv", pairs_csv(small_result()))
+
+
+def test_pairs_json_matches_golden_copy() -> None:
+    check_golden("pairs.json", pair_result_json(small_result()).encode())
+
+
+def test_pairs_csv_opens_in_excel_and_neutralises_formulas() -> None:
+    data = pairs_csv(small_result())
+    assert data.startswith(b"\xef\xbb\xbf")  # Excel needs the BOM to read UTF-8
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    cells = {value for row in rows for value in row.values()}
+    assert "'=HYPERLINK(\"http://x\")" in cells
+    assert "'+cmd|' /C calc'!A0" in cells
+    assert "'@SUM(1)" in cells and "'-2+3" in cells
+    assert "Siân Jones" in cells and "007" in cells  # leading zeros kept
+    assert not any(c.startswith(("=", "+", "-", "@")) for c in cells)
+    assert rows[0]["group"] == "1" and rows[0]["score"].isdigit()  # numbers stay numbers
+
+
+@pytest.mark.parametrize(("cell", "safe"), [
+    ("=1+2", "'=1+2"), ("+1", "'+1"), ("-1", "'-1"), ("@A1", "'@A1"), ("\tx", "'\tx"), ("\rx", "'\rx"),
+    ("Nurse", "Nurse"), ("a=b", "a=b"), ("", ""),
+])
+def test_escape_formula(cell: str, safe: str) -> None:
+    assert escape_formula(cell) == safe
+
+
+def test_json_has_the_documented_shape() -> None:
+    data = json.loads(pair_result_json(small_result()))
+    assert set(data) == {"groups", "unmatched", "left_out", "summary"}
+    assert all(set(g) == {"members", "score", "reasons"} for g in data["groups"])
+    assert all(isinstance(m, str) for g in data["groups"] for m in g["members"])
+    assert sorted(m for g in data["groups"] for m in g["members"]) == ["007", "A2", "A3", "A4", "A5"]
+
+
+def test_write_atomic_replaces_whole_file(tmp_path: Path) -> None:
+    target = tmp_path / "pairs.csv"
+    target.write_bytes(b"old")
+    write_atomic(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert [p.name for p in tmp_path.iterdir()] == ["pairs.csv"]  # no temporary left behind
+
+
+def test_new_output_is_private_to_its_owner(tmp_path: Path) -> None:
+    target = tmp_path / "pairs.csv"
+    write_atomic(target, b"x")
+    assert target.stat().st_mode & 0o777 == 0o600
+
+
+def test_write_atomic_leaves_old_file_when_it_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "pairs.csv"
+    target.write_bytes(b"old")
+
+    def full_disk(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    with pytest.raises(OutputError, match="No space left"):
+        write_atomic(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["pairs.csv"]
+
+
+def test_write_atomic_refuses_to_overwrite_the_roster(tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_bytes(b"keep")
+    with pytest.raises(OutputError, match="input"):
+        write_atomic(tmp_path / "." / "roster.csv", b"x", protect=[roster])
+    assert roster.read_bytes() == b"keep"
+
+
+def test_write_atomic_into_missing_folder_is_an_output_error(tmp_path: Path) -> None:
+    with pytest.raises(OutputError) as caught:
+        write_atomic(tmp_path / "nope" / "pairs.csv", b"x")
+    assert caught.value.exit_code == 73
