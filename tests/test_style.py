@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
                     reason="ruff is installed with the [test] extra")
 def test_ruff_is_clean() -> None:
     ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
-    result = subprocess.run([ruff, "check", "peermatch", "tests", "benchmarks"], cwd=ROOT,
+    folders = [name for name in ("peermatch", "tests", "benchmarks") if (ROOT / name).is_dir()]
+    result = subprocess.run([ruff, "check", *folders], cwd=ROOT,
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
 
