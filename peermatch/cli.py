@@ -6,17 +6,31 @@ here and nowhere deeper, so library code never ends the process.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
 from peermatch import __version__, render
+from peermatch.cli_common import (
+    ConfigOption,
+    ExcludeOption,
+    FormatOption,
+    OddOption,
+    OddPolicy,
+    OutOption,
+    OutputFormat,
+    QuietOption,
+    SeedOption,
+    ShowOption,
+    SkipOption,
+    Solver,
+    SolverOption,
+    VerboseOption,
+    column_option,
+    reports_errors,
+)
 from peermatch.config import Config, load_config
-from peermatch.errors import EXIT_USAGE, PeermatchError
 from peermatch.exclusions import read_exclusions
 from peermatch.export import pair_result_json, pairs_csv, write_atomic
 from peermatch.pairing import pair as pair_roster
@@ -30,38 +44,6 @@ app = typer.Typer(
     # Rosters are personal data: a traceback must never print local variables.
     pretty_exceptions_show_locals=False,
 )
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-class OutputFormat(StrEnum):
-    table = "table"
-    json = "json"
-
-
-class OddPolicy(StrEnum):
-    triad = "triad"
-    leave_out = "leave-out"
-
-
-class Solver(StrEnum):
-    auto = "auto"
-    exact = "exact"
-    fast = "fast"
-
-
-def reports_errors(command: F) -> F:
-    """Turn a PeermatchError into a one-line message and its exit code."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except PeermatchError as problem:
-            render.error(render.error_console(), problem.message)
-            raise typer.Exit(problem.exit_code) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 def version_callback(value: bool) -> None:
@@ -81,39 +63,6 @@ def main_options(
     """
 
 
-def _option(*names: str, help: str, **extra: Any) -> Any:
-    return typer.Option(*names, help=help, **extra)
-
-
-def _column(field: str) -> Any:
-    return Annotated[str | None, typer.Option(f"--{field}-column", help=f"Heading of the {field} column, "
-                                              "if peermatch does not recognise it.", show_default=False)]
-
-
-ConfigOption = Annotated[Path | None, _option(
-    "--config", "-c", help="A peermatch.toml with weights, rules, columns and grade mappings.", show_default=False)]
-OutOption = Annotated[Path | None, _option(
-    "--out", "-o", help="Also write the groups to this CSV file (opens in Excel).", show_default=False)]
-FormatOption = Annotated[OutputFormat, _option(
-    "--format", "-f", help="table for people; json for scripts (only JSON on stdout).")]
-SeedOption = Annotated[int | None, _option(
-    "--seed", help="Fix the choice among equally good pairings: the same roster, config and seed give the same "
-    "pairs. Without it, a seed is chosen and shown.", min=0, show_default=False)]
-OddOption = Annotated[OddPolicy, _option(
-    "--odd", help="With an odd number of people: one group of three, or leave one person out.")]
-ExcludeOption = Annotated[Path | None, _option(
-    "--exclude", help="A CSV of id pairs (two columns) who must never be paired.", show_default=False)]
-SolverOption = Annotated[Solver, _option(
-    "--solver", help="exact (optimal; small rosters), fast (any size), or auto (exact up to 120 people).")]
-SkipOption = Annotated[bool, _option(
-    "--skip-invalid", help="Leave out rows with a blank or unknown level or profession, or a repeated id or "
-    "email, with a warning, instead of stopping.")]
-ShowOption = Annotated[int, _option(
-    "--show", help="Show at most this many groups in the table; --out always writes them all.", min=0)]
-VerboseOption = Annotated[bool, _option("--verbose", "-v", help="Say how the roster was read.")]
-QuietOption = Annotated[bool, _option("--quiet", "-q", help="Print nothing but errors.")]
-
-
 def column_overrides(**headings: str | None) -> dict[str, str]:
     return {field: heading for field, heading in headings.items() if heading}
 
@@ -131,13 +80,13 @@ def pair(
     exclude: ExcludeOption = None,
     solver: SolverOption = Solver.auto,
     skip_invalid: SkipOption = False,
-    id_column: _column("id") = None,
-    name_column: _column("name") = None,
-    email_column: _column("email") = None,
-    level_column: _column("level") = None,
-    profession_column: _column("profession") = None,
-    organisation_column: _column("organisation") = None,
-    site_column: _column("site") = None,
+    id_column: column_option("id") = None,
+    name_column: column_option("name") = None,
+    email_column: column_option("email") = None,
+    level_column: column_option("level") = None,
+    profession_column: column_option("profession") = None,
+    organisation_column: column_option("organisation") = None,
+    site_column: column_option("site") = None,
     show: ShowOption = 200,
     verbose: VerboseOption = False,
     quiet: QuietOption = False,
@@ -191,6 +140,3 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         raise SystemExit(130) from None
-
-
-__all__ = ["EXIT_USAGE", "app", "main"]

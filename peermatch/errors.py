@@ -62,3 +62,21 @@ class UnknownGrade(ValueError):
     Raised by :mod:`peermatch.levels` without row information; the roster
     loader turns it into a :class:`RosterError` naming the row and column.
     """
+
+
+class HistoryError(PeermatchError):
+    """The history file is not a peermatch history, or a request on it is wrong (exit 65)."""
+
+    exit_code = EXIT_DATAERR
+
+
+class HistoryBusy(PeermatchError):
+    """Another run is writing the same history; try again later (exit 75)."""
+
+    exit_code = EXIT_TEMPFAIL
+
+
+class Infeasible(PeermatchError):
+    """The hard rules cannot all be met (exit 1); the message says what would fix it."""
+
+    exit_code = 1

@@ -7,7 +7,9 @@ roster, writing CSV).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from peermatch.levels import Level
 
@@ -92,3 +94,36 @@ class PairResult:
     unmatched: list[str]
     summary: Summary
     unmatched_reasons: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ScheduledGroup:
+    """One conversation in a round of a schedule."""
+
+    members: tuple[str, ...]
+    score: int
+    reasons: tuple[str, ...]
+    table: int | None  # a table number at a one-day event, else None
+    uid: str  # the calendar UID: stable across reruns, kept in the history
+
+
+@dataclass
+class Round:
+    number: int  # 1-based within this schedule
+    label: str  # the history's name for the round (its date, or --round PREFIX-n)
+    starts: datetime  # local time in Europe/London, no tzinfo
+    groups: list[ScheduledGroup]
+    unmatched: list[str]
+    prompt: str  # the conversation prompt for this round
+
+
+@dataclass
+class Schedule:
+    """What ``peermatch schedule`` produces."""
+
+    roster: Roster
+    rounds: list[Round]
+    duration_minutes: int
+    location: str
+    summary: dict[str, Any] = field(default_factory=dict)
+    professions_met: dict[str, int] = field(default_factory=dict)  # person id -> distinct professions met

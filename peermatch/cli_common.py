@@ -1,0 +1,81 @@
+"""What every peermatch command shares: error mapping and common options."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from peermatch import render
+from peermatch.errors import PeermatchError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class OddPolicy(StrEnum):
+    triad = "triad"
+    leave_out = "leave-out"
+
+
+class Solver(StrEnum):
+    auto = "auto"
+    exact = "exact"
+    fast = "fast"
+
+
+def reports_errors(command: F) -> F:
+    """Turn a PeermatchError into a one-line message and its exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except PeermatchError as problem:
+            render.error(render.error_console(), problem.message)
+            raise typer.Exit(problem.exit_code) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def option(*names: str, help: str, **extra: Any) -> Any:
+    return typer.Option(*names, help=help, **extra)
+
+
+def column_option(field: str) -> Any:
+    return Annotated[str | None, typer.Option(f"--{field}-column", help=f"Heading of the {field} column, "
+                                              "if peermatch does not recognise it.", show_default=False)]
+
+
+ConfigOption = Annotated[Path | None, option(
+    "--config", "-c", help="A peermatch.toml with weights, rules, columns and grade mappings.", show_default=False)]
+OutOption = Annotated[Path | None, option(
+    "--out", "-o", help="Also write the groups to this CSV file (opens in Excel).", show_default=False)]
+FormatOption = Annotated[OutputFormat, option(
+    "--format", "-f", help="table for people; json for scripts (only JSON on stdout).")]
+SeedOption = Annotated[int | None, option(
+    "--seed", help="Fix the choice among equally good pairings: the same roster, config and seed give the same "
+    "pairs. Without it, a seed is chosen and shown.", min=0, show_default=False)]
+OddOption = Annotated[OddPolicy, option(
+    "--odd", help="With an odd number of people: one group of three, or leave one person out.")]
+ExcludeOption = Annotated[Path | None, option(
+    "--exclude", help="A CSV of id pairs (two columns) who must never be paired.", show_default=False)]
+SolverOption = Annotated[Solver, option(
+    "--solver", help="exact (optimal; small rosters), fast (any size), or auto (exact up to 120 people).")]
+SkipOption = Annotated[bool, option(
+    "--skip-invalid", help="Leave out rows with a blank or unknown level or profession, or a repeated id or "
+    "email, with a warning, instead of stopping.")]
+ShowOption = Annotated[int, option(
+    "--show", help="Show at most this many groups in the table; --out always writes them all.", min=0)]
+VerboseOption = Annotated[bool, option("--verbose", "-v", help="Say how the roster was read.")]
+QuietOption = Annotated[bool, option("--quiet", "-q", help="Print nothing but errors.")]
+
+
