@@ -32,6 +32,12 @@ class PeermatchError(Exception):
         return self.message
 
 
+class UsageError(PeermatchError):
+    """An option's value is wrong in a way the option parser cannot see (exit 2)."""
+
+    exit_code = EXIT_USAGE
+
+
 class RosterError(PeermatchError):
     """The roster was read but its content cannot be paired (exit 65)."""
 

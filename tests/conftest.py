@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile("default", max_examples=60, deadline=None,
@@ -9,3 +11,11 @@ settings.register_profile("default", max_examples=60, deadline=None,
 settings.register_profile("thorough", max_examples=1000, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("PEERMATCH_HYPOTHESIS", "default"))
+
+
+@pytest.fixture(autouse=True)
+def private_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own history file, never the repository's folder."""
+    path = tmp_path / "history.sqlite"
+    monkeypatch.setenv("PEERMATCH_HISTORY", str(path))
+    return path
