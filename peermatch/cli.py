@@ -6,6 +6,7 @@ here and nowhere deeper, so library code never ends the process.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,26 +15,39 @@ import typer
 from peermatch import __version__, render
 from peermatch.cli_common import (
     ConfigOption,
+    DryRunOption,
+    EmailColumn,
     ExcludeOption,
     FormatOption,
+    HistoryOption,
+    IdColumn,
+    LevelColumn,
+    NameColumn,
     OddOption,
     OddPolicy,
+    OrganisationColumn,
     OutOption,
     OutputFormat,
+    ProfessionColumn,
     QuietOption,
     SeedOption,
     ShowOption,
+    SiteColumn,
     SkipOption,
     Solver,
     SolverOption,
     VerboseOption,
-    column_option,
+    option,
     reports_errors,
 )
+from peermatch.cli_history import history_app
+from peermatch.cli_schedule import command as schedule_command
 from peermatch.config import Config, load_config
 from peermatch.exclusions import read_exclusions
 from peermatch.export import pair_result_json, pairs_csv, write_atomic
+from peermatch.history import History, default_history_path
 from peermatch.pairing import pair as pair_roster
+from peermatch.recording import record_pair_result
 from peermatch.roster import load_roster
 
 app = typer.Typer(
@@ -80,13 +94,18 @@ def pair(
     exclude: ExcludeOption = None,
     solver: SolverOption = Solver.auto,
     skip_invalid: SkipOption = False,
-    id_column: column_option("id") = None,
-    name_column: column_option("name") = None,
-    email_column: column_option("email") = None,
-    level_column: column_option("level") = None,
-    profession_column: column_option("profession") = None,
-    organisation_column: column_option("organisation") = None,
-    site_column: column_option("site") = None,
+    id_column: IdColumn = None,
+    name_column: NameColumn = None,
+    email_column: EmailColumn = None,
+    level_column: LevelColumn = None,
+    profession_column: ProfessionColumn = None,
+    organisation_column: OrganisationColumn = None,
+    site_column: SiteColumn = None,
+    history: HistoryOption = None,
+    round_label: Annotated[str | None, option(
+        "--round", help="The label this pairing is recorded under in the history (default: today's date). "
+        "Rerunning a label replaces that round.", show_default=False)] = None,
+    dry_run: DryRunOption = False,
     show: ShowOption = 200,
     verbose: VerboseOption = False,
     quiet: QuietOption = False,
@@ -108,9 +127,18 @@ def pair(
         profession=profession_column, organisation=organisation_column, site=site_column)
     people = load_roster(roster, levels=config.levels, columns=columns, skip_invalid=skip_invalid)
     excluded = read_exclusions(exclude) if exclude else []
-    result = pair_roster(people, config, seed=seed, method=solver.value, odd=odd.value, exclude=excluded)
-    if out is not None:
-        write_atomic(out, pairs_csv(result), protect=[roster] + ([exclude] if exclude else []))
+    label = round_label or date.today().isoformat()
+    path = history or default_history_path()
+    with History.open(path, write=not dry_run) as store:
+        within = config.history.avoid_repeats_within or None
+        past = [_ordered(pair) for pair in store.met_pairs(replacing=[label], within_rounds=within)]
+        result = pair_roster(people, config, seed=seed, method=solver.value, odd=odd.value,
+                             exclude=excluded + past)
+        if out is not None:
+            write_atomic(out, pairs_csv(result), protect=[roster, path] + ([exclude] if exclude else []))
+        if not dry_run:
+            record_pair_result(store, label, result)
+            store.commit()
     if not quiet:
         if verbose:
             _describe_roster(messages, people, config)
@@ -122,6 +150,14 @@ def pair(
         render.render_pair(render.console(), result, limit=show)
     if out is not None and not quiet:
         render.note(messages, f"wrote {len(result.groups)} groups to {out}")
+    if not quiet:
+        recorded = "not recorded (--dry-run)" if dry_run else f"recorded as round {label!r}"
+        render.note(messages, f"history: {path}: {recorded}")
+
+
+def _ordered(pair: frozenset[str]) -> tuple[str, str]:
+    a, b = sorted(pair)
+    return (a, b)
 
 
 def _describe_roster(messages: Any, roster: Any, config: Config) -> None:
@@ -132,6 +168,10 @@ def _describe_roster(messages: Any, roster: Any, config: Config) -> None:
         render.note(messages, f"  {field}: column {heading!r}")
     if config.path:
         render.note(messages, f"config: {config.path}")
+
+
+app.command(name="schedule")(schedule_command)
+app.add_typer(history_app, name="history")
 
 
 def main() -> None:

@@ -50,11 +50,18 @@ def option(*names: str, help: str, **extra: Any) -> Any:
     return typer.Option(*names, help=help, **extra)
 
 
-def column_option(field: str) -> Any:
-    return Annotated[str | None, typer.Option(f"--{field}-column", help=f"Heading of the {field} column, "
-                                              "if peermatch does not recognise it.", show_default=False)]
+def _column(field: str) -> Any:
+    return typer.Option(f"--{field}-column", help=f"Heading of the {field} column, if peermatch does not "
+                        "recognise it.", show_default=False)
 
 
+IdColumn = Annotated[str | None, _column("id")]
+NameColumn = Annotated[str | None, _column("name")]
+EmailColumn = Annotated[str | None, _column("email")]
+LevelColumn = Annotated[str | None, _column("level")]
+ProfessionColumn = Annotated[str | None, _column("profession")]
+OrganisationColumn = Annotated[str | None, _column("organisation")]
+SiteColumn = Annotated[str | None, _column("site")]
 ConfigOption = Annotated[Path | None, option(
     "--config", "-c", help="A peermatch.toml with weights, rules, columns and grade mappings.", show_default=False)]
 OutOption = Annotated[Path | None, option(
@@ -78,4 +85,9 @@ ShowOption = Annotated[int, option(
 VerboseOption = Annotated[bool, option("--verbose", "-v", help="Say how the roster was read.")]
 QuietOption = Annotated[bool, option("--quiet", "-q", help="Print nothing but errors.")]
 
+
+HistoryOption = Annotated[Path | None, option(
+    "--history", help="The history file of past rounds (SQLite). Default: peermatch-history.sqlite in the current "
+    "folder, or $PEERMATCH_HISTORY.", show_default=False)]
+DryRunOption = Annotated[bool, option("--dry-run", help="Plan and write outputs, but record nothing in the history.")]
 

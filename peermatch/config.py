@@ -41,9 +41,29 @@ class Rules:
 
 
 @dataclass(frozen=True)
+class ScheduleSettings:
+    """How conversations are presented: length, place, prompts, introductions."""
+
+    duration_minutes: int = 45
+    location: str = ""
+    prompts: tuple[str, ...] = ()  # empty: peermatch's default prompts
+    intro_template: str = ""  # empty: peermatch's default introduction
+    coordinator: str = ""  # signs the introductions
+    organiser_email: str = ""  # ORGANIZER of calendar invitations and sender of .eml files
+
+
+@dataclass(frozen=True)
+class HistorySettings:
+    # 0: never pair two people again; N: not within the last N rounds.
+    avoid_repeats_within: int = 0
+
+
+@dataclass(frozen=True)
 class Config:
     weights: Weights = field(default_factory=Weights)
     rules: Rules = field(default_factory=Rules)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    history: HistorySettings = field(default_factory=HistorySettings)
     columns: Mapping[str, str] = field(default_factory=dict)
     levels: LevelScheme = field(default_factory=LevelScheme)
     path: Path | None = None
@@ -130,12 +150,42 @@ def _levels(table: Mapping[str, Any]) -> LevelScheme:
     return LevelScheme(order=order, mappings=mappings)
 
 
+def _text(section: str, key: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{section}.{key} must be text in quotes, not {value!r}")
+    return value
+
+
+def _schedule(table: Mapping[str, Any]) -> ScheduleSettings:
+    names = tuple(f.name for f in fields(ScheduleSettings))
+    _check_keys("schedule", table, names)
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key == "duration_minutes":
+            values[key] = _integer("schedule", key, value, minimum=1)
+        elif key == "prompts":
+            if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+                raise ConfigError("schedule.prompts must be a list of one or more conversation prompts")
+            values[key] = tuple(value)
+        else:
+            values[key] = _text("schedule", key, value)
+    return ScheduleSettings(**values)
+
+
+def _history(table: Mapping[str, Any]) -> HistorySettings:
+    _check_keys("history", table, ("avoid_repeats_within",))
+    within = _integer("history", "avoid_repeats_within", table.get("avoid_repeats_within", 0), minimum=0)
+    return HistorySettings(avoid_repeats_within=within)
+
+
 def parse_config(data: Mapping[str, Any], path: Path | None = None) -> Config:
     """Build a :class:`Config` from parsed TOML, checking every key."""
-    _check_keys("", data, ("weights", "rules", "columns", "levels"))
+    _check_keys("", data, ("weights", "rules", "columns", "levels", "schedule", "history"))
     return Config(
         weights=_weights(_table(data, "weights", "weights")),
         rules=_rules(_table(data, "rules", "rules")),
+        schedule=_schedule(_table(data, "schedule", "schedule")),
+        history=_history(_table(data, "history", "history")),
         columns=_columns(_table(data, "columns", "columns")),
         levels=_levels(_table(data, "levels", "levels")),
         path=path,

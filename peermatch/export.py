@@ -16,13 +16,14 @@ import os
 import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from peermatch.errors import OutputError
-from peermatch.models import PairResult
+from peermatch.models import PairResult, Schedule
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MEMBER_FIELDS = ("id", "name", "email", "organisation", "profession", "level")
@@ -139,3 +140,114 @@ def write_atomic(path: Path, data: bytes, *, protect: Sequence[Path] = ()) -> No
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
         raise OutputError(f"{path}: cannot write ({error.strerror})") from None
+
+
+def _when(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M")
+
+
+def schedule_people_frame(schedule: Schedule) -> pd.DataFrame:
+    """One row per person per round, for mail merge."""
+    people = {p.id: p for p in schedule.roster.people}
+    rows: list[dict[str, Any]] = []
+    for rnd in schedule.rounds:
+        for number, group in enumerate(rnd.groups, start=1):
+            for member in group.members:
+                person = people[member]
+                partners = [people[m] for m in group.members if m != member]
+                rows.append({
+                    "id": person.id, "name": person.name, "email": person.email,
+                    "round": rnd.number, "round_label": rnd.label, "starts": _when(rnd.starts),
+                    "group": number, "table": group.table,
+                    "partner_names": "; ".join(p.name or p.id for p in partners),
+                    "partner_emails": "; ".join(p.email for p in partners if p.email),
+                    "partner_professions": "; ".join(p.profession for p in partners),
+                    "partner_organisations": "; ".join(p.organisation for p in partners),
+                    "prompt": rnd.prompt,
+                })
+        for member in rnd.unmatched:
+            person = people[member]
+            rows.append({"id": person.id, "name": person.name, "email": person.email, "round": rnd.number,
+                         "round_label": rnd.label, "starts": _when(rnd.starts), "group": None, "table": None,
+                         "partner_names": "", "partner_emails": "", "partner_professions": "",
+                         "partner_organisations": "", "prompt": "no partner this round"})
+    frame = pd.DataFrame(rows, columns=SCHEDULE_PEOPLE_COLUMNS)
+    for name in ("group", "table"):
+        frame[name] = frame[name].astype("Int64")
+    return frame
+
+
+SCHEDULE_PEOPLE_COLUMNS = ["id", "name", "email", "round", "round_label", "starts", "group", "table",
+                           "partner_names", "partner_emails", "partner_professions", "partner_organisations",
+                           "prompt"]
+
+
+def schedule_people_csv(schedule: Schedule) -> bytes:
+    return csv_bytes(schedule_people_frame(schedule), numeric=("round", "group", "table"))
+
+
+def schedule_groups_frame(schedule: Schedule) -> pd.DataFrame:
+    """One row per group per round, members side by side."""
+    people = {p.id: p for p in schedule.roster.people}
+    width = max((len(g.members) for r in schedule.rounds for g in r.groups), default=2)
+    rows: list[dict[str, Any]] = []
+    for rnd in schedule.rounds:
+        for number, group in enumerate(rnd.groups, start=1):
+            row: dict[str, Any] = {"round": rnd.number, "round_label": rnd.label, "starts": _when(rnd.starts),
+                                   "group": number, "table": group.table, "score": group.score,
+                                   "reasons": " | ".join(group.reasons), "prompt": rnd.prompt, "uid": group.uid}
+            for k in range(width):
+                member = people[group.members[k]] if k < len(group.members) else None
+                for name in MEMBER_FIELDS:
+                    row[f"member_{k + 1}_{name}"] = "" if member is None else str(getattr(member, name))
+            rows.append(row)
+    columns = ["round", "round_label", "starts", "group", "table", "score", "reasons", "prompt", "uid"] + [
+        f"member_{k + 1}_{name}" for k in range(width) for name in MEMBER_FIELDS]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["table"] = frame["table"].astype("Int64")
+    return frame
+
+
+def schedule_groups_csv(schedule: Schedule) -> bytes:
+    return csv_bytes(schedule_groups_frame(schedule), numeric=("round", "group", "table", "score"))
+
+
+def schedule_dict(schedule: Schedule) -> dict[str, Any]:
+    """The documented JSON shape of ``peermatch schedule --format json``."""
+    return {
+        "rounds": [
+            {
+                "round": rnd.number,
+                "label": rnd.label,
+                "starts": _when(rnd.starts),
+                "prompt": rnd.prompt,
+                "groups": [{"members": list(g.members), "score": g.score, "reasons": list(g.reasons),
+                            "table": g.table} for g in rnd.groups],
+                "unmatched": list(rnd.unmatched),
+            }
+            for rnd in schedule.rounds
+        ],
+        "summary": schedule.summary | {"professions_met_by_person": schedule.professions_met},
+    }
+
+
+def schedule_json(schedule: Schedule) -> str:
+    return json.dumps(schedule_dict(schedule), ensure_ascii=False, indent=2) + "\n"
+
+
+def write_files(folder: Path, files: dict[str, bytes], *, protect: Sequence[Path] = ()) -> None:
+    """Write a folder of files (invitations, emails), each replaced atomically."""
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as error:
+        raise OutputError(f"{folder}: cannot create the folder ({error.strerror})") from None
+    for name, data in files.items():
+        write_atomic(folder / name, data, protect=protect)
+
+
+def history_csv(rows: Sequence[dict[str, object]], columns: Sequence[str]) -> bytes:
+    """``peermatch history export``: one row per person per group, formula-safe."""
+    frame = pd.DataFrame(list(rows), columns=list(columns))
+    for name in ("group", "table"):
+        frame[name] = frame[name].astype("Int64")
+    return csv_bytes(frame, numeric=("group", "table"))

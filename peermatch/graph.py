@@ -11,7 +11,9 @@ important first:
 2. people in a conversation (every edge counts once);
 3. pairs across professions (so two people of one profession are paired
    only when nobody else is left for them);
-4. the pair's score from the configured weights.
+4. the pair's score from the configured weights;
+5. novelty, in a programme of several rounds: a partner from a profession
+   (worth 2) or organisation (worth 1) the person has not met yet.
 
 Each tier is a digit in a mixed-radix number whose base exceeds anything the
 tiers below can add up to over a whole matching, so a maximum-weight matching
@@ -43,6 +45,11 @@ class Problem:
     weights: Weights = field(default_factory=Weights)
     max_gap: int = 1
     forbidden: dict[int, set[int]] = field(default_factory=dict)
+    # Per person, the profession and organisation codes already met in this programme.
+    met_professions: list[set[int]] | None = None
+    met_organisations: list[set[int]] | None = None
+
+    NOVELTY_RANGE = 7  # novelty of a pair is 0..6
 
     def __post_init__(self) -> None:
         w = self.weights
@@ -52,6 +59,7 @@ class Problem:
         self.max_score = max(levels) + sum(max(0, b) for b in bonuses)
         self.base = len(self.scale) // 2 + 2
         self.score_radix = self.base * (self.max_score - self.min_score + 1)
+        self.novelty_radix = self.base * self.NOVELTY_RANGE
 
     @property
     def n(self) -> int:
@@ -64,7 +72,13 @@ class Problem:
         weights: Weights,
         max_gap: int,
         forbidden_pairs: Iterable[tuple[str, str]] = (),
+        met: dict[str, set[str]] | None = None,
     ) -> Problem:
+        """Code ``people`` as integers.
+
+        ``met`` maps an id to the ids that person already met in this
+        programme, for the novelty tie-break.
+        """
         codes: dict[tuple[str, str], int] = {}
 
         def code(kind: str, key: str) -> int:
@@ -80,15 +94,23 @@ class Problem:
             if i is not None and j is not None and i != j:
                 forbidden.setdefault(i, set()).add(j)
                 forbidden.setdefault(j, set()).add(i)
+        prof = [code("p", p.profession_key) for p in people]
+        org = [code("o", p.organisation_key) for p in people]
+        met_professions = met_organisations = None
+        if met is not None:
+            met_professions = [{prof[index[m]] for m in met.get(p.id, ()) if m in index} for p in people]
+            met_organisations = [{org[index[m]] for m in met.get(p.id, ()) if m in index} for p in people]
         return cls(
             scale=[scales.setdefault(p.level.scale, len(scales)) for p in people],
             step=[p.level.step for p in people],
-            prof=[code("p", p.profession_key) for p in people],
-            org=[code("o", p.organisation_key) for p in people],
+            prof=prof,
+            org=org,
             site=[code("s", p.site_key) for p in people],
             weights=weights,
             max_gap=max_gap,
             forbidden=forbidden,
+            met_professions=met_professions,
+            met_organisations=met_organisations,
         )
 
     def gap(self, i: int, j: int) -> int | None:
@@ -114,12 +136,32 @@ class Problem:
     def is_ideal(self, i: int, j: int) -> bool:
         return self.step[i] == self.step[j] and self.scale[i] == self.scale[j] and self.prof[i] != self.prof[j]
 
+    def novelty(self, i: int, j: int) -> int:
+        """How new each is to the other's profession (2 each) and organisation (1 each)."""
+        if self.met_professions is None or self.met_organisations is None:
+            return 0
+        professions, organisations = self.met_professions, self.met_organisations
+        return (2 * ((self.prof[j] not in professions[i]) + (self.prof[i] not in professions[j]))
+                + (self.org[j] not in organisations[i]) + (self.org[i] not in organisations[j]))
+
     def weight(self, i: int, j: int) -> int:
         """The tiered integer weight of an allowed edge (see the module docstring)."""
         ideal = 1 if self.is_ideal(i, j) else 0
         cross = 1 if self.prof[i] != self.prof[j] else 0
         top = (ideal * self.base + 1) * self.base + cross
-        return top * self.score_radix + self.score(i, j) - self.min_score
+        scored = top * self.score_radix + self.score(i, j) - self.min_score
+        return scored * self.novelty_radix + self.novelty(i, j)
+
+    def without(self, person: int) -> Problem:
+        """The same problem with ``person`` allowed to meet nobody (they sit this round out)."""
+        forbidden = {i: set(others) for i, others in self.forbidden.items()}
+        forbidden[person] = set(range(self.n)) - {person}
+        for j in range(self.n):
+            if j != person:
+                forbidden.setdefault(j, set()).add(person)
+        return Problem(scale=self.scale, step=self.step, prof=self.prof, org=self.org, site=self.site,
+                       weights=self.weights, max_gap=self.max_gap, forbidden=forbidden,
+                       met_professions=self.met_professions, met_organisations=self.met_organisations)
 
     def edges(self, people: Sequence[int] | None = None) -> Iterator[tuple[int, int]]:
         """Every allowed pair among ``people`` (default: everyone), each once."""

@@ -65,6 +65,7 @@ class Group:
     members: tuple[str, ...]
     score: int
     reasons: tuple[str, ...]
+    joined: str | None = None  # in a group of three, who joined the pair (the odd one out)
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ class ScheduledGroup:
     reasons: tuple[str, ...]
     table: int | None  # a table number at a one-day event, else None
     uid: str  # the calendar UID: stable across reruns, kept in the history
+    joined: str | None = None  # in a group of three, who joined the pair (the odd one out)
 
 
 @dataclass

@@ -71,6 +71,7 @@ def pair(
             members=tuple(p.id for p in members),
             score=group_score(scorer, members),
             reasons=group_reasons(scorer, members),
+            joined=people[indices[2]].id if len(indices) == 3 else None,
         ))
     # Most senior levels first, then best score: the order a coordinator scans.
     def senior_first(g: int) -> tuple[str, int, int, tuple[str, ...]]:

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from peermatch.models import PairResult, Person
+from peermatch.models import PairResult, Person, Round, Schedule
 
 
 def console(stream: TextIO | None = None) -> Console:
@@ -107,3 +107,59 @@ def render_pair(out: Console, result: PairResult, *, limit: int | None = None) -
         out.print(f"[yellow]Unmatched:[/] {escape(_who(people[person_id]))}: {escape(reason)}")
     out.print()
     out.print(pair_summary(result))
+
+
+def _round_heading(rnd: Round) -> str:
+    return f"Round {rnd.number} · {rnd.starts:%a %d %b %Y %H:%M} · {rnd.label}"
+
+
+def schedule_round_table(schedule: Schedule, rnd: Round, limit: int | None = None) -> Table:
+    people = {p.id: p for p in schedule.roster.people}
+    table = Table(title=escape(_round_heading(rnd)), title_justify="left", caption=escape(rnd.prompt),
+                  caption_justify="left")
+    event = any(g.table is not None for g in rnd.groups)
+    table.add_column("Table" if event else "#", justify="right", style="dim")
+    table.add_column("Name")
+    table.add_column("Level")
+    table.add_column("Profession")
+    table.add_column("Organisation")
+    table.add_column("Score", justify="right")
+    shown = rnd.groups if limit is None else rnd.groups[:limit]
+    for number, group in enumerate(shown, start=1):
+        members = [people[m] for m in group.members]
+        for k, member in enumerate(members):
+            table.add_row(str(group.table or number) if k == 0 else "", escape(_who(member)),
+                          escape(str(member.level)), escape(member.profession),
+                          escape(member.organisation or "—"), str(group.score) if k == 0 else "",
+                          end_section=k == len(members) - 1)
+    return table
+
+
+def render_schedule(out: Console, schedule: Schedule, *, limit: int | None = None) -> None:
+    people = {p.id: p for p in schedule.roster.people}
+    for rnd in schedule.rounds:
+        out.print(schedule_round_table(schedule, rnd, limit))
+        if limit is not None and len(rnd.groups) > limit:
+            out.print(f"[dim]… {len(rnd.groups) - limit} more groups: write them all with --out schedule.csv[/]")
+        for person_id in rnd.unmatched:
+            out.print(f"[yellow]No partner this round:[/] {escape(_who(people[person_id]))}")
+        out.print()
+    s = schedule.summary
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    met = ", ".join(f"{count} met {n} profession{'s' if n != 1 else ''}" for n, count in s["professions_met"].items())
+    rows = [
+        ("People", str(s["people"])),
+        ("Rounds", f"{s['rounds']}, {s['interval']}"),
+        ("Conversations", f"{s['conversations']} ({s['groups_of_three']} groups of three)"),
+        ("Ideal pairs", f"{s['ideal_pairs']} (at most {s['ideal_pairs_per_round_possible']} a round)"),
+        ("Without a partner", str(s["unmatched"])),
+        ("Professions met", met or "—"),
+        ("Seed", str(s["seed"])),
+    ]
+    if "history" in s:
+        rows.append(("History", str(s["history"])))
+    for label, value in rows:
+        grid.add_row(label, escape(value))
+    out.print(grid)

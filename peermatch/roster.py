@@ -97,7 +97,7 @@ def _read_text(path: Path) -> tuple[str, str]:
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise RosterUnreadable(f"{path}: cannot read the roster ({error.strerror or error})") from None
+        raise RosterUnreadable(f"{path}: cannot read the file ({error.strerror or error})") from None
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise RosterUnreadable(f"{path}: the file is UTF-16 text; save it from Excel as 'CSV UTF-8'")
     if raw.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):

@@ -127,7 +127,7 @@ def score_upper_bound(problem: Problem) -> int:
         best_ideal = np.where(ideal, score, never).max(axis=1)
         best_other = np.maximum(np.where(ideal, never, score).max(axis=1), 0)
         total2 += int((size[rows] * best_other).sum())
-        profession_sizes = Counter()
+        profession_sizes: Counter[int] = Counter()
         for c in rows:
             profession_sizes[classes[c][2]] += int(size[c])
         s = sum(profession_sizes.values())
@@ -156,10 +156,11 @@ def _class_scores(problem: Problem, rows: np.ndarray, cols: np.ndarray) -> np.nd
     gap = np.abs(rows[:, 1, None] - cols[None, :, 1])
     org_r, org_c = rows[:, 3, None], cols[None, :, 3]
     site_r, site_c = rows[:, 4, None], cols[None, :, 4]
-    return (w.same_level - gap * w.level_step
-            + w.different_profession * (rows[:, 2, None] != cols[None, :, 2])
-            + w.different_organisation * ((org_r != org_c) & (org_r >= 0) & (org_c >= 0))
-            + w.same_site * ((site_r == site_c) & (site_r >= 0)))
+    scores: np.ndarray = (w.same_level - gap * w.level_step
+                          + w.different_profession * (rows[:, 2, None] != cols[None, :, 2])
+                          + w.different_organisation * ((org_r != org_c) & (org_r >= 0) & (org_c >= 0))
+                          + w.same_site * ((site_r == site_c) & (site_r >= 0)))
+    return scores
 
 
 def _join_groups(problem: Problem, pairs: list[tuple[int, int]],
@@ -194,14 +195,20 @@ def _join_groups(problem: Problem, pairs: list[tuple[int, int]],
     return groups, still
 
 
-def solve(problem: Problem, seed: int, method: str = "auto", odd: str = "triad") -> Solution:
-    """Pair everyone in ``problem``; see the module docstring for the contract."""
+def solve(problem: Problem, seed: int, method: str = "auto", odd: str = "triad",
+          sit_out: int | None = None) -> Solution:
+    """Pair everyone in ``problem``; see the module docstring for the contract.
+
+    ``sit_out`` names the person who should be the odd one out (a schedule
+    rotates that role fairly); they join a group of three or are left out.
+    """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}")
     if odd not in ODD_POLICIES:
         raise ValueError(f"odd must be one of {ODD_POLICIES}")
     chosen = method if method != "auto" else ("exact" if problem.n <= EXACT_LIMIT else "fast")
-    pairs = solve_exact(problem, seed) if chosen == "exact" else solve_fast(problem, seed)
+    matching = problem if sit_out is None else problem.without(sit_out)
+    pairs = solve_exact(matching, seed) if chosen == "exact" else solve_fast(matching, seed)
     pairs = sorted((min(p), max(p)) for p in pairs)
     matched = {i for p in pairs for i in p}
     loose = [i for i in range(problem.n) if i not in matched]

@@ -77,8 +77,8 @@ def test_cp1252_as_excel_plain_csv_writes_it() -> None:
     ("bom_then_cp1252.csv", "not a text file (neither UTF-8 nor Windows-1252 text)"),
     ("utf16.csv", "the file is UTF-16 text; save it from Excel as 'CSV UTF-8'"),
     ("workbook.xlsx", "this is a workbook, not a CSV file; save it from Excel as 'CSV UTF-8'"),
-    ("missing.csv", "cannot read the roster (No such file or directory)"),
-    ("", "cannot read the roster (Is a directory)"),
+    ("missing.csv", "cannot read the file (No such file or directory)"),
+    ("", "cannot read the file (Is a directory)"),
 ])
 def test_unreadable_files_raise_exit_66_naming_the_file(name: str, problem: str) -> None:
     path = DATA / name

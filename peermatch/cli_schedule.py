@@ -1,0 +1,157 @@
+"""``peermatch schedule``: several rounds at once, recorded in the history."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from peermatch import render
+from peermatch.cli_common import (
+    ConfigOption,
+    DryRunOption,
+    ExcludeOption,
+    FormatOption,
+    HistoryOption,
+    LevelColumn,
+    OddOption,
+    OddPolicy,
+    OutputFormat,
+    ProfessionColumn,
+    QuietOption,
+    SeedOption,
+    ShowOption,
+    SkipOption,
+    Solver,
+    SolverOption,
+    VerboseOption,
+    option,
+    reports_errors,
+)
+from peermatch.config import load_config
+from peermatch.errors import UsageError
+from peermatch.exclusions import read_exclusions
+from peermatch.export import schedule_groups_csv, schedule_json, schedule_people_csv, write_atomic, write_files
+from peermatch.history import History, default_history_path
+from peermatch.ics import invitation_files, schedule_ics
+from peermatch.messages import DEFAULT_INTRO_TEMPLATE, DEFAULT_PROMPTS, eml_files, intros_csv
+from peermatch.pairing import new_seed
+from peermatch.recording import record_schedule
+from peermatch.roster import load_roster
+from peermatch.schedule import parse_every, parse_start, plan_schedule, round_label
+
+
+def schedule(
+    roster: Annotated[Path, typer.Argument(help="The staff roster: a CSV file from Excel or an HR system.",
+                                           show_default=False)],
+    rounds: Annotated[int, option("--rounds", "-n", help="How many rounds to plan.", min=1)] = 1,
+    start: Annotated[str, option("--start", help="The first round: a date (2027-01-11, at 09:00) or a date and "
+                                 "time ('2027-03-04 10:00').", show_default=False)] = "",
+    every: Annotated[str, option("--every", help="Time between rounds: weeks (2w), days (10d), months (1m: the same "
+                                 "day of the month) or, when --start gives a time, minutes (20m).")] = "2w",
+    round_prefix: Annotated[str | None, option("--round", help="Label rounds PREFIX-1, PREFIX-2... in the history "
+                                               "instead of by date.", show_default=False)] = None,
+    history: HistoryOption = None,
+    dry_run: DryRunOption = False,
+    out: Annotated[Path | None, option("--out", "-o", help="CSV with one row per person per round (mail merge).",
+                                       show_default=False)] = None,
+    groups_out: Annotated[Path | None, option("--groups-out", help="CSV with one row per group per round.",
+                                              show_default=False)] = None,
+    ics: Annotated[Path | None, option("--ics", help="A calendar file (.ics) with every conversation.",
+                                       show_default=False)] = None,
+    ics_dir: Annotated[Path | None, option("--ics-dir", help="A folder of invitations, one .ics per conversation.",
+                                           show_default=False)] = None,
+    intros: Annotated[Path | None, option("--intros", help="CSV of introduction emails, one per group per round.",
+                                          show_default=False)] = None,
+    eml_dir: Annotated[Path | None, option("--eml-dir", help="A folder of introduction emails, one .eml per group.",
+                                           show_default=False)] = None,
+    config_path: ConfigOption = None,
+    output_format: FormatOption = OutputFormat.table,
+    seed: SeedOption = None,
+    odd: OddOption = OddPolicy.triad,
+    exclude: ExcludeOption = None,
+    solver: SolverOption = Solver.auto,
+    skip_invalid: SkipOption = False,
+    level_column: LevelColumn = None,
+    profession_column: ProfessionColumn = None,
+    show: ShowOption = 200,
+    verbose: VerboseOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Plan several rounds: nobody meets the same person twice, across rounds and the history.
+
+    Examples:
+
+        peermatch schedule roster.csv --rounds 6 --start 2027-01-11 --every 2w --ics programme.ics
+
+        peermatch schedule roster.csv --rounds 5 --start "2027-03-04 10:00" --every 20m --out event.csv
+
+        peermatch schedule roster.csv --rounds 3 --start 2027-02-01 --every 1m --dry-run --format json
+    """
+    if not start:
+        raise UsageError("--start is required: the date (and time) of the first round, like 2027-01-11")
+    try:
+        first, has_time = parse_start(start)
+        interval = parse_every(every, has_time)
+    except ValueError as problem:
+        raise UsageError(str(problem)) from None
+    config = load_config(config_path)
+    columns = dict(config.columns) | {k: v for k, v in (("level", level_column),
+                                                         ("profession", profession_column)) if v}
+    people = load_roster(roster, levels=config.levels, columns=columns, skip_invalid=skip_invalid)
+    excluded = read_exclusions(exclude) if exclude else []
+    starts = [interval.after(first, k) for k in range(rounds)]
+    labels = [round_label(round_prefix, k + 1, moment, interval) for k, moment in enumerate(starts)]
+    template = config.schedule.intro_template or DEFAULT_INTRO_TEMPLATE
+    prompts = config.schedule.prompts or DEFAULT_PROMPTS
+    seed = new_seed() if seed is None else seed
+    path = history or default_history_path()
+    protect = [roster, path] + ([exclude] if exclude else [])
+    messages = render.error_console()
+    with History.open(path, write=not dry_run) as store:
+        within = config.history.avoid_repeats_within or None
+        past = store.met_pairs(replacing=labels, within_rounds=within)
+        earlier = [r for r in store.rounds() if r.label not in labels]
+        plan = plan_schedule(
+            people, config, starts=starts, labels=labels, interval=interval, seed=seed, past=past,
+            odd_counts=store.odd_counts(), exclude=excluded, method=solver.value, odd=odd.value,
+            prompts=prompts, prompt_offset=len(earlier), known_uid=store.uid_for)
+        plan.summary["history"] = f"{path} ({'not recorded: --dry-run' if dry_run else 'recorded'})"
+        # Every output is made in memory first, so a problem with any of them
+        # (a bad email address, say) stops the run before anything is written.
+        organiser = config.schedule.organiser_email or None
+        files: list[tuple[Path, bytes]] = []
+        folders: list[tuple[Path, dict[str, bytes]]] = []
+        if out:
+            files.append((out, schedule_people_csv(plan)))
+        if groups_out:
+            files.append((groups_out, schedule_groups_csv(plan)))
+        if ics:
+            files.append((ics, schedule_ics(plan, organiser=organiser)))
+        if intros:
+            files.append((intros, intros_csv(plan, template, config.schedule.coordinator)))
+        if ics_dir:
+            folders.append((ics_dir, invitation_files(plan, organiser)))
+        if eml_dir:
+            folders.append((eml_dir, eml_files(plan, template, sender=organiser or "",
+                                               coordinator=config.schedule.coordinator)))
+        for target, data in files:
+            write_atomic(target, data, protect=protect)
+        for folder, contents in folders:
+            write_files(folder, contents, protect=protect)
+        if not dry_run:
+            record_schedule(store, plan)
+            store.commit()
+    if not quiet:
+        for message in people.warnings:
+            render.warning(messages, message)
+    if output_format is OutputFormat.json:
+        typer.echo(schedule_json(plan), nl=False)
+    elif not quiet:
+        render.render_schedule(render.console(), plan, limit=show)
+    if not quiet and verbose:
+        render.note(messages, f"history: {plan.summary['history']}")
+
+
+command = reports_errors(schedule)

@@ -1,0 +1,315 @@
+"""Several rounds at once: a programme over months, or rotations at an event.
+
+Contract of :func:`plan_schedule`: every round is solved with the same
+priorities as ``pair`` (ideal pairs first), no two people meet twice across
+the rounds or the history, ties go to partners from professions (then
+organisations) a person has not met yet in the programme, and the odd-one-out
+role rotates: nobody is the odd one twice while someone else has never been.
+Rounds are planned one after another, each optimally for the small rosters
+the exact solver takes, so the programme holds at least as many ideal pairs
+as planning the rounds one at a time with exact matching.
+
+Before planning, :func:`shortfalls` names anyone with fewer possible new
+partners than rounds: such a plan cannot keep the no-repeat rule.
+"""
+
+from __future__ import annotations
+
+import calendar
+import dataclasses
+import hashlib
+import random
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from peermatch.config import Config
+from peermatch.errors import Infeasible
+from peermatch.graph import Problem
+from peermatch.models import Person, Roster, Round, Schedule, ScheduledGroup
+from peermatch.pairing import group_reasons, group_score
+from peermatch.scoring import Scorer, scorer_for
+from peermatch.solve import EXACT_LIMIT, Solution, ideal_pairs_possible, solve
+
+DEFAULT_TIME = time(9, 0)
+_EVERY = re.compile(r"^\s*(\d+)\s*(w|wk|wks|weeks?|d|days?|m|mo|mos|months?|min|mins|minutes?)\s*$", re.I)
+
+
+@dataclass(frozen=True)
+class Interval:
+    """The time between rounds."""
+
+    amount: int
+    unit: str  # "weeks", "days", "months" or "minutes"
+
+    def after(self, start: datetime, steps: int) -> datetime:
+        if self.unit == "months":
+            return add_months(start, self.amount * steps)
+        size = {"weeks": timedelta(weeks=1), "days": timedelta(days=1), "minutes": timedelta(minutes=1)}[self.unit]
+        return start + size * self.amount * steps
+
+    @property
+    def is_event(self) -> bool:
+        """Rounds minutes apart are rotations at one event: groups get table numbers."""
+        return self.unit == "minutes"
+
+    def __str__(self) -> str:
+        unit = self.unit if self.amount != 1 else self.unit[:-1]
+        return f"every {self.amount} {unit}"
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same day of the month, ``months`` later (the 31st becomes the month's last day)."""
+    index = moment.month - 1 + months
+    year, month = moment.year + index // 12, index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def parse_start(text: str) -> tuple[datetime, bool]:
+    """A start like ``2027-01-11`` (09:00) or ``2027-03-04 10:00``; and whether it gave a time."""
+    value = text.strip()
+    try:
+        if len(value) <= 10:
+            return datetime.combine(date.fromisoformat(value), DEFAULT_TIME), False
+        return datetime.fromisoformat(value.replace(" ", "T", 1)).replace(tzinfo=None, second=0, microsecond=0), True
+    except ValueError:
+        raise ValueError(f"--start {text!r} is not a date like 2027-01-11 or a time like '2027-03-04 10:00'") from None
+
+
+def parse_every(text: str, start_has_time: bool) -> Interval:
+    """``2w``, ``10d``, ``1m`` (a month) or ``20m`` (minutes, when --start gives a time of day).
+
+    A bare ``m`` means minutes when the start has a time of day (an event)
+    and months otherwise (a programme); ``mo`` and ``min`` are never ambiguous.
+    """
+    match = _EVERY.match(text)
+    if not match or int(match[1]) < 1:
+        raise ValueError(f"--every {text!r} is not an interval like 2w, 10d, 1m or 20m")
+    amount, unit = int(match[1]), match[2].lower()
+    if unit == "m":
+        return Interval(amount, "minutes" if start_has_time else "months")
+    for prefix, name in (("w", "weeks"), ("d", "days"), ("mi", "minutes"), ("m", "months")):
+        if unit.startswith(prefix):
+            return Interval(amount, name)
+    raise AssertionError(unit)  # the pattern admits nothing else
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    person: Person
+    partners: int  # possible new partners under the rules
+
+
+def shortfalls(people: Sequence[Person], problem: Problem, rounds: int) -> list[Shortfall]:
+    """Everyone with fewer possible new partners than rounds to plan."""
+    short = []
+    for i, person in enumerate(people):
+        partners = sum(problem.allowed(i, j) for j in range(problem.n))
+        if partners < rounds:
+            short.append(Shortfall(person, partners))
+    return short
+
+
+def shortfall_message(short: Sequence[Shortfall], rounds: int, max_gap: int) -> str:
+    listed = "; ".join(f"{s.person.name or s.person.id} ({s.person.level}, {s.partners} possible)"
+                       for s in short[:10])
+    more = f"; and {len(short) - 10} more" if len(short) > 10 else ""
+    fewest = min(s.partners for s in short)
+    return (f"{len(short)} {'person has' if len(short) == 1 else 'people have'} fewer possible new partners "
+            f"than the {rounds} rounds planned: {listed}{more}. Allow levels further apart with "
+            f"[rules] max_level_gap = {max_gap + 1}, or plan fewer rounds (--rounds {max(fewest, 1)})")
+
+
+def group_uid(label: str, members: Iterable[str]) -> str:
+    """A calendar UID that is the same whenever the same group meets in the same round."""
+    digest = hashlib.sha256("\x1f".join([label, *sorted(members)]).encode()).hexdigest()[:24]
+    return f"{digest}@peermatch"
+
+
+def round_label(prefix: str | None, number: int, starts: datetime, interval: Interval) -> str:
+    if prefix:
+        return f"{prefix}-{number}"
+    return starts.strftime("%Y-%m-%dT%H:%M") if interval.is_event else starts.date().isoformat()
+
+
+def _odd_candidates(problem: Problem, odd_counts: Counter[int], rng: random.Random, most: int) -> list[int]:
+    """Who might be the odd one out this round: the fairest and the cheapest, one of each kind.
+
+    Fair: those who have been the odd one least often.  Cheap: someone from
+    a level with an odd head count and from its largest profession, because
+    setting them aside costs that level no ideal pair.  A kind is a level,
+    profession and organisation: two of a kind would give the same round.
+    """
+    people = list(range(problem.n))
+    rng.shuffle(people)
+    sizes: Counter[tuple[int, int]] = Counter()
+    profession_sizes: Counter[tuple[int, int, int]] = Counter()
+    for i in people:
+        sizes[problem.scale[i], problem.step[i]] += 1
+        profession_sizes[problem.scale[i], problem.step[i], problem.prof[i]] += 1
+
+    def cheapness(i: int) -> tuple[bool, int]:
+        level = (problem.scale[i], problem.step[i])
+        return (sizes[level] % 2 == 0, -profession_sizes[(*level, problem.prof[i])])
+
+    def kinds(order: list[int]) -> list[int]:
+        first: dict[tuple[int, ...], int] = {}
+        for i in order:
+            first.setdefault((problem.scale[i], problem.step[i], problem.prof[i], problem.org[i]), i)
+        return list(first.values())
+
+    fairest = kinds(sorted(people, key=lambda i: (odd_counts[i], cheapness(i))))[: most // 2 or 1]
+    cheapest = kinds(sorted(people, key=lambda i: (cheapness(i), odd_counts[i])))[: most // 2 or 1]
+    return list(dict.fromkeys(fairest + cheapest))
+
+
+def _solve_round(problem: Problem, seed: int, method: str, odd: str, odd_counts: Counter[int],
+                 rng: random.Random, fair: bool) -> Solution:
+    """Solve one round; with an odd head count, choose who is the odd one out.
+
+    Ideal pairs come first, as everywhere in peermatch; among odd ones out
+    who cost no ideal pair, the one who has been the odd one least often,
+    then the best round.
+    """
+    if problem.n % 2 == 0 or not fair:
+        return solve(problem, seed, method=method, odd=odd)
+    candidates = _odd_candidates(problem, odd_counts, rng, most=8 if problem.n <= EXACT_LIMIT else 2)
+    best: tuple[tuple[int, int, int], Solution] | None = None
+    for person in candidates:
+        solution = solve(problem, seed, method=method, odd=odd, sit_out=person)
+        pairs = [(g[0], g[1]) for g in solution.groups]
+        ideal = sum(problem.is_ideal(a, b) for a, b in pairs)
+        quality = (ideal, -odd_counts[person], sum(problem.weight(a, b) for a, b in pairs))
+        if best is None or quality > best[0]:
+            best = (quality, solution)
+    assert best is not None
+    return best[1]
+
+
+def plan_schedule(
+    roster: Roster,
+    config: Config,
+    *,
+    starts: Sequence[datetime],
+    labels: Sequence[str],
+    interval: Interval,
+    seed: int,
+    past: set[frozenset[str]] = frozenset(),  # type: ignore[assignment]
+    odd_counts: Counter[str] | None = None,
+    exclude: Iterable[tuple[str, str]] = (),
+    method: str = "auto",
+    odd: str = "triad",
+    prompts: Sequence[str] = ("",),
+    prompt_offset: int = 0,
+    known_uid: Callable[[str, Sequence[str]], str | None] | None = None,
+) -> Schedule:
+    """Plan one round per start time; see the module docstring for the contract."""
+    people = roster.people
+    ids = [p.id for p in people]
+    index = {pid: i for i, pid in enumerate(ids)}
+    scorer = scorer_for(config.weights, config.rules)
+    forbidden: set[tuple[str, str]] = {(min(pair), max(pair)) for pair in past if len(pair) == 2}
+    forbidden |= {(a, b) for a, b in list(config.rules.exclude) + list(exclude)}
+    base = Problem.from_people(people, config.weights, config.rules.max_level_gap, forbidden)
+    short = shortfalls(people, base, len(starts))
+    if short:
+        raise Infeasible(shortfall_message(short, len(starts), config.rules.max_level_gap))
+
+    # Rounds are planned one after another, so an early choice can strand
+    # people late in a small level.  The first attempt lets each round's
+    # optimum decide who is left over, exactly as planning round by round;
+    # for rosters the exact solver takes, reproducible restarts also rotate
+    # the odd-one-out role fairly.  The plan kept has the most ideal pairs,
+    # then the fewest people without a partner, then the fairest rotation,
+    # then the best score, so it is never worse than round-by-round planning.
+    attempts = RESTARTS if len(people) <= EXACT_LIMIT else 2
+    history_odd = odd_counts or Counter()
+    best: _Plan | None = None
+    for attempt in range(attempts):
+        candidate = _plan_rounds(people, config, scorer, starts, labels, interval, set(forbidden),
+                                 random.Random(f"{seed}:{attempt}"), method, odd, history_odd,
+                                 prompts, prompt_offset, known_uid, fair=attempt > 0)
+        if best is None or candidate.quality > best.quality:
+            best = candidate
+    assert best is not None
+    rounds, met, ideal = best.rounds, best.met, best.ideal
+    professions_met = {pid: len({people[index[m]].profession_key for m in met[pid]}) for pid in ids}
+    summary = {
+        "people": len(people),
+        "rounds": len(rounds),
+        "interval": str(interval),
+        "conversations": sum(len(r.groups) for r in rounds),
+        "ideal_pairs": ideal,
+        "ideal_pairs_per_round_possible": ideal_pairs_possible(base),
+        "unmatched": sum(len(r.unmatched) for r in rounds),
+        "groups_of_three": sum(len(g.members) == 3 for r in rounds for g in r.groups),
+        "professions_met": dict(sorted(Counter(professions_met.values()).items())),
+        "seed": seed,
+    }
+    return Schedule(roster=roster, rounds=rounds, duration_minutes=config.schedule.duration_minutes,
+                    location=config.schedule.location, summary=summary, professions_met=professions_met)
+
+
+RESTARTS = 8
+
+
+@dataclass
+class _Plan:
+    rounds: list[Round]
+    met: dict[str, set[str]]
+    ideal: int
+    unmatched: int
+    unfairness: int  # most minus fewest times anyone has been the odd one out
+    score: int
+
+    @property
+    def quality(self) -> tuple[int, int, int, int]:
+        return (self.ideal, -self.unmatched, -self.unfairness, self.score)
+
+
+def _plan_rounds(people: Sequence[Person], config: Config, scorer: Scorer, starts: Sequence[datetime],
+                 labels: Sequence[str], interval: Interval, forbidden: set[tuple[str, str]], rng: random.Random,
+                 method: str, odd: str, odd_counts: Counter[str], prompts: Sequence[str], prompt_offset: int,
+                 known_uid: Callable[[str, Sequence[str]], str | None] | None, *, fair: bool) -> _Plan:
+    ids = [p.id for p in people]
+    index = {pid: i for i, pid in enumerate(ids)}
+    odd_so_far: Counter[int] = Counter({index[p]: n for p, n in odd_counts.items() if p in index})
+    met: dict[str, set[str]] = {pid: set() for pid in ids}
+    rounds: list[Round] = []
+    ideal = 0
+    for number, (moment, label) in enumerate(zip(starts, labels, strict=True), start=1):
+        problem = Problem.from_people(people, config.weights, config.rules.max_level_gap, forbidden, met=met)
+        solution = _solve_round(problem, rng.randrange(2**31), method, odd, odd_so_far, rng, fair)
+        groups = []
+        for members in solution.groups:
+            ideal += problem.is_ideal(members[0], members[1])  # the solver's pair, before anyone joined
+            group_people = [people[i] for i in sorted(members)]
+            member_ids = tuple(p.id for p in group_people)
+            uid = (known_uid(label, member_ids) if known_uid else None) or group_uid(label, member_ids)
+            joined = ids[members[2]] if len(members) == 3 else None
+            groups.append(ScheduledGroup(members=member_ids, score=group_score(scorer, group_people),
+                                         reasons=group_reasons(scorer, group_people), table=None, uid=uid,
+                                         joined=joined))
+            for a in member_ids:
+                for b in member_ids:
+                    if a != b:
+                        met[a].add(b)
+                        forbidden.add((a, b) if a < b else (b, a))
+            if len(members) == 3:
+                odd_so_far[members[2]] += 1
+        for i in solution.unmatched:
+            odd_so_far[i] += 1
+        groups.sort(key=lambda g: (people[index[g.members[0]]].level, -g.score, g.members))
+        if interval.is_event:
+            groups = [dataclasses.replace(g, table=table) for table, g in enumerate(groups, start=1)]
+        prompt = prompts[(prompt_offset + number - 1) % len(prompts)]
+        rounds.append(Round(number=number, label=label, starts=moment, groups=groups,
+                            unmatched=[ids[i] for i in solution.unmatched], prompt=prompt))
+
+    odd_times = [odd_so_far[i] for i in range(len(people))]
+    return _Plan(rounds=rounds, met=met, ideal=ideal, unmatched=sum(len(r.unmatched) for r in rounds),
+                 unfairness=max(odd_times, default=0) - min(odd_times, default=0),
+                 score=sum(g.score for r in rounds for g in r.groups))
