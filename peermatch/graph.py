@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import networkx as nx
+import numpy as np
 
 from peermatch.config import Weights
 from peermatch.models import Person
@@ -186,3 +187,21 @@ def build_graph(problem: Problem, people: Sequence[int] | None = None) -> nx.Gra
     graph.add_nodes_from(range(problem.n) if people is None else people)
     graph.add_weighted_edges_from((i, j, problem.weight(i, j)) for i, j in problem.edges(people))
     return graph
+
+
+def class_scores(weights: Weights, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Scores of every row class with every column class, vectorised.
+
+    Each class is a row ``(scale, step, profession, organisation, site)``
+    (organisation and site -1 when unknown); the levels are assumed
+    comparable, as :meth:`Problem.score` assumes.
+    """
+    w = weights
+    gap = np.abs(rows[:, 1, None] - cols[None, :, 1])
+    org_r, org_c = rows[:, 3, None], cols[None, :, 3]
+    site_r, site_c = rows[:, 4, None], cols[None, :, 4]
+    scores: np.ndarray = (w.same_level - gap * w.level_step
+                          + w.different_profession * (rows[:, 2, None] != cols[None, :, 2])
+                          + w.different_organisation * ((org_r != org_c) & (org_r >= 0) & (org_c >= 0))
+                          + w.same_site * ((site_r == site_c) & (site_r >= 0)))
+    return scores

@@ -104,12 +104,20 @@ class Shortfall:
 
 
 def shortfalls(people: Sequence[Person], problem: Problem, rounds: int) -> list[Shortfall]:
-    """Everyone with fewer possible new partners than rounds to plan."""
+    """Everyone with fewer possible new partners than rounds to plan.
+
+    Counted from level sizes, less the excluded or past partners within
+    reach, so a roster of 100,000 is checked in linear time.
+    """
+    level_sizes: Counter[tuple[int, int]] = Counter(zip(problem.scale, problem.step, strict=True))
     short = []
     for i, person in enumerate(people):
-        partners = sum(problem.allowed(i, j) for j in range(problem.n))
-        if partners < rounds:
-            short.append(Shortfall(person, partners))
+        scale, step = problem.scale[i], problem.step[i]
+        reachable = sum(level_sizes[scale, step + g] for g in range(-problem.max_gap, problem.max_gap + 1)) - 1
+        blocked = sum(1 for j in problem.forbidden.get(i, ()) if problem.gap(i, j) is not None
+                      and (problem.gap(i, j) or 0) <= problem.max_gap)
+        if reachable - blocked < rounds:
+            short.append(Shortfall(person, reachable - blocked))
     return short
 
 
@@ -176,7 +184,8 @@ def _solve_round(problem: Problem, seed: int, method: str, odd: str, odd_counts:
     """
     if problem.n % 2 == 0 or not fair:
         return solve(problem, seed, method=method, odd=odd)
-    candidates = _odd_candidates(problem, odd_counts, rng, most=8 if problem.n <= EXACT_LIMIT else 2)
+    small = problem.n <= EXACT_LIMIT
+    candidates = _odd_candidates(problem, odd_counts, rng, most=8 if small else 2)[: None if small else 1]
     best: tuple[tuple[int, int, int], Solution] | None = None
     for person in candidates:
         solution = solve(problem, seed, method=method, odd=odd, sit_out=person)

@@ -31,7 +31,7 @@ import networkx as nx
 import numpy as np
 
 from peermatch.fast import solve_fast
-from peermatch.graph import Problem, build_graph
+from peermatch.graph import Problem, build_graph, class_scores
 
 EXACT_LIMIT = 120
 METHODS = ("auto", "exact", "fast")
@@ -119,7 +119,7 @@ def score_upper_bound(problem: Problem) -> int:
         cols = [d for g in range(-problem.max_gap, problem.max_gap + 1)
                 for d in by_level.get((scale, step + g), ())]
         r, k = attrs[rows], attrs[cols]
-        score = _class_scores(problem, r, k)
+        score = class_scores(problem.weights, r, k)
         col_ids = np.array(cols)
         lonely = (col_ids[None, :] == np.array(rows)[:, None]) & (size[col_ids][None, :] < 2)
         score = np.where(lonely, never, score)  # nobody pairs with themselves
@@ -148,19 +148,6 @@ def score_upper_bound(problem: Problem) -> int:
         gains.sort(reverse=True)
         total2 += sum(gains[: 2 * bound])
     return total2 // 2
-
-
-def _class_scores(problem: Problem, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """The score of every row class with every column class (levels comparable)."""
-    w = problem.weights
-    gap = np.abs(rows[:, 1, None] - cols[None, :, 1])
-    org_r, org_c = rows[:, 3, None], cols[None, :, 3]
-    site_r, site_c = rows[:, 4, None], cols[None, :, 4]
-    scores: np.ndarray = (w.same_level - gap * w.level_step
-                          + w.different_profession * (rows[:, 2, None] != cols[None, :, 2])
-                          + w.different_organisation * ((org_r != org_c) & (org_r >= 0) & (org_c >= 0))
-                          + w.same_site * ((site_r == site_c) & (site_r >= 0)))
-    return scores
 
 
 def _join_groups(problem: Problem, pairs: list[tuple[int, int]],
