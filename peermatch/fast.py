@@ -32,7 +32,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 
 import networkx as nx
@@ -66,6 +66,21 @@ class _Classes:
         self.by_level: dict[tuple[int, int], list[int]] = defaultdict(list)
         for c, key in enumerate(self.keys):
             self.by_level[key[0], key[1]].append(c)
+        # In a programme: how many of each class already met each profession,
+        # so that among equally good partners a class meets a new profession.
+        self.met: list[Counter[int]] = [Counter() for _ in self.keys]
+        if problem.met_professions is not None:
+            for c, members in enumerate(self.members):
+                for i in members:
+                    self.met[c].update(problem.met_professions[i])
+
+    def newness(self, classes: list[int]) -> np.ndarray:
+        """Per class pair, in thousandths: the share of each class for whom the other's profession is new."""
+        size = np.array([self.count[c] for c in classes], dtype=np.int64)
+        seen = np.array([[self.met[a][self.keys[b][2]] for b in classes] for a in classes], dtype=np.int64)
+        fresh = 1000 * (size[:, None] - seen) // size[:, None]
+        result: np.ndarray = fresh + fresh.T
+        return result
 
 
 def _cap(prof_count: dict[int, int], p: int, q: int) -> int:
@@ -96,6 +111,7 @@ def _ideal_level(problem: Problem, cl: _Classes, classes: list[int], left: list[
     cross = profs[:, None] != profs[None, :]
     tiebreak = np.array(rng.sample(range(size), size), dtype=np.int64)
     counts = np.array([left[c] for c in classes], dtype=np.int64)
+    newness = cl.newness(classes) if any(cl.met[c] for c in classes) else np.zeros((size, size), dtype=np.int64)
     prof_count: dict[int, int] = defaultdict(int)
     for at, c in enumerate(classes):
         prof_count[prof[at]] += left[c]
@@ -121,7 +137,8 @@ def _ideal_level(problem: Problem, cl: _Classes, classes: list[int], left: list[
                 break
             a = int(np.argmax(np.where(open_, counts * size + tiebreak, -1)))
             partners = np.flatnonzero(tier[a] & waiting)
-            order = partners[np.argsort(-(counts[partners] * size + tiebreak[partners]), kind="stable")]
+            # Equally good partners: a new profession first, then the largest class.
+            order = partners[np.lexsort((-tiebreak[partners], -counts[partners], -newness[a, partners]))]
             if not any(take(a, int(b)) for b in order):
                 tier[a, :] = False
                 tier[:, a] = False
@@ -210,54 +227,42 @@ def _expand(cl: _Classes, plan: Plan) -> tuple[list[tuple[int, int]], list[int]]
 def _repair(problem: Problem, cl: _Classes, pairs: list[tuple[int, int]]) -> list[int]:
     """Fix pairs that are excluded or met before by swapping interchangeable people.
 
-    Returns the people whose pair could not be fixed (their pair is removed).
+    A swap only ever exchanges two people of one class, so every pair keeps
+    its score and each position in ``pairs`` keeps its class.  Returns the
+    people whose pair could not be fixed (their pair is removed).
     """
     if not problem.forbidden:
         return []
-    class_of = {}
-    for c, members in enumerate(cl.members):
-        for i in members:
-            class_of[i] = c
+    class_of = {i: c for c, members in enumerate(cl.members) for i in members}
     slots: dict[int, list[tuple[int, int]]] = defaultdict(list)  # class -> (pair index, side)
     for index, pair in enumerate(pairs):
         for side, i in enumerate(pair):
             slots[class_of[i]].append((index, side))
-    broken: list[int] = []
+    broken: set[int] = set()
     for index in range(len(pairs)):
-        a, b = pairs[index]
-        if problem.allowed(a, b):
+        if problem.allowed(*pairs[index]):
             continue
-        fixed = False
-        for side in (1, 0):
-            stuck, keep = pairs[index][side], pairs[index][1 - side]
-            for other, other_side in slots[class_of[stuck]]:
-                if other == index:
-                    continue
-                swap = pairs[other][other_side]
-                partner = pairs[other][1 - other_side]
-                if problem.allowed(keep, swap) and problem.allowed(partner, stuck):
-                    pairs[index] = (keep, swap)
-                    pairs[other] = (partner, stuck)
-                    _reslot(slots, class_of, pairs, index)
-                    _reslot(slots, class_of, pairs, other)
-                    fixed = True
-                    break
-            if fixed:
-                break
-        if not fixed:
-            broken.extend(pairs[index])
-            pairs[index] = (-1, -1)
-    pairs[:] = [p for p in pairs if p[0] >= 0]
-    return broken
+        if not any(_swap(problem, pairs, index, side, slots[class_of[pairs[index][side]]], broken)
+                   for side in (1, 0)):
+            broken.add(index)
+    loose = [i for index in sorted(broken) for i in pairs[index]]
+    pairs[:] = [pair for index, pair in enumerate(pairs) if index not in broken]
+    return loose
 
 
-def _reslot(slots: dict[int, list[tuple[int, int]]], class_of: dict[int, int],
-            pairs: list[tuple[int, int]], index: int) -> None:
-    for side, i in enumerate(pairs[index]):
-        entries = slots[class_of[i]]
-        if (index, side) not in entries:
-            entries.append((index, side))
-    # Stale (index, side) entries are harmless: they are re-read from pairs.
+def _swap(problem: Problem, pairs: list[tuple[int, int]], index: int, side: int,
+          same_class: list[tuple[int, int]], broken: set[int]) -> bool:
+    """Swap the person at (index, side) with one of their class elsewhere, if both pairs become allowed."""
+    stuck, keep = pairs[index][side], pairs[index][1 - side]
+    for other, other_side in same_class:
+        if other == index or other in broken:
+            continue
+        swap, partner = pairs[other][other_side], pairs[other][1 - other_side]
+        if problem.allowed(keep, swap) and problem.allowed(partner, stuck):
+            pairs[index] = (keep, swap)
+            pairs[other] = (partner, stuck)
+            return True
+    return False
 
 
 def _polish(problem: Problem, pairs: list[tuple[int, int]], unmatched: list[int],
