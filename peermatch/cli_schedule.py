@@ -115,7 +115,7 @@ def schedule(
         earlier = [r for r in store.rounds() if r.label not in labels]
         plan = plan_schedule(
             people, config, starts=starts, labels=labels, interval=interval, seed=seed, past=past,
-            odd_counts=store.odd_counts(), exclude=excluded, method=solver.value, odd=odd.value,
+            odd_counts=store.odd_counts(replacing=labels), exclude=excluded, method=solver.value, odd=odd.value,
             prompts=prompts, prompt_offset=len(earlier), known_uid=store.uid_for)
         plan.summary["history"] = f"{path} ({'not recorded: --dry-run' if dry_run else 'recorded'})"
         # Every output is made in memory first, so a problem with any of them

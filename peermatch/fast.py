@@ -51,7 +51,10 @@ class _Classes:
         index: dict[ClassKey, int] = {}
         self.members: list[list[int]] = []
         self.keys: list[ClassKey] = []
+        self.absent = sorted(problem.absent)
         for i in range(problem.n):
+            if i in problem.absent:
+                continue
             key = (problem.scale[i], problem.step[i], problem.prof[i], problem.org[i], problem.site[i])
             c = index.get(key)
             if c is None:
@@ -308,6 +311,7 @@ def solve_fast(problem: Problem, seed: int, window: int = 120) -> list[tuple[int
         _ideal_level(problem, cl, cl.by_level[level], left, plan, rng)
     _leftovers(problem, cl, left, plan, rng)
     pairs, unmatched = _expand(cl, plan)
+    unmatched += cl.absent
     unmatched += _repair(problem, cl, pairs)
     return _polish(problem, pairs, sorted(unmatched), window, rng)
 

@@ -23,6 +23,7 @@ networkx's blossom algorithm uses integer arithmetic for integer weights.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ class Problem:
     # Per person, the profession and organisation codes already met in this programme.
     met_professions: list[set[int]] | None = None
     met_organisations: list[set[int]] | None = None
+    absent: frozenset[int] = frozenset()  # people sitting this round out
 
     NOVELTY_RANGE = 7  # novelty of a pair is 0..6
 
@@ -121,7 +123,8 @@ class Problem:
 
     def allowed(self, i: int, j: int) -> bool:
         gap = self.gap(i, j)
-        return i != j and gap is not None and gap <= self.max_gap and j not in self.forbidden.get(i, ())
+        return (i != j and gap is not None and gap <= self.max_gap and j not in self.forbidden.get(i, ())
+                and i not in self.absent and j not in self.absent)
 
     def score(self, i: int, j: int) -> int:
         w = self.weights
@@ -155,14 +158,7 @@ class Problem:
 
     def without(self, person: int) -> Problem:
         """The same problem with ``person`` allowed to meet nobody (they sit this round out)."""
-        forbidden = {i: set(others) for i, others in self.forbidden.items()}
-        forbidden[person] = set(range(self.n)) - {person}
-        for j in range(self.n):
-            if j != person:
-                forbidden.setdefault(j, set()).add(person)
-        return Problem(scale=self.scale, step=self.step, prof=self.prof, org=self.org, site=self.site,
-                       weights=self.weights, max_gap=self.max_gap, forbidden=forbidden,
-                       met_professions=self.met_professions, met_organisations=self.met_organisations)
+        return dataclasses.replace(self, absent=self.absent | {person})
 
     def edges(self, people: Sequence[int] | None = None) -> Iterator[tuple[int, int]]:
         """Every allowed pair among ``people`` (default: everyone), each once."""

@@ -176,25 +176,39 @@ def _odd_candidates(problem: Problem, odd_counts: Counter[int], rng: random.Rand
 
 def _solve_round(problem: Problem, seed: int, method: str, odd: str, odd_counts: Counter[int],
                  rng: random.Random, fair: bool) -> Solution:
-    """Solve one round; with an odd head count, choose who is the odd one out.
+    """Solve one round; with an odd head count and ``fair``, choose who is the odd one out.
 
-    Ideal pairs come first, as everywhere in peermatch; among odd ones out
-    who cost no ideal pair, the one who has been the odd one least often,
-    then the best round.
+    Ideal pairs come first, as everywhere in peermatch.  The round's own
+    optimum is kept when its odd one out is among those who have been the
+    odd one least often; otherwise a few of those are tried in their place,
+    and the best round wins: most ideal pairs, then the fairest choice.
     """
+    natural = solve(problem, seed, method=method, odd=odd)
     if problem.n % 2 == 0 or not fair:
-        return solve(problem, seed, method=method, odd=odd)
-    small = problem.n <= EXACT_LIMIT
-    candidates = _odd_candidates(problem, odd_counts, rng, most=8 if small else 2)[: None if small else 1]
-    best: tuple[tuple[int, int, int], Solution] | None = None
-    for person in candidates:
-        solution = solve(problem, seed, method=method, odd=odd, sit_out=person)
+        return natural
+    fewest = min(odd_counts[i] for i in range(problem.n))
+
+    def odd_one(solution: Solution) -> int | None:
+        joined = [g[2] for g in solution.groups if len(g) == 3]
+        leftover = joined + solution.unmatched
+        return leftover[0] if leftover else None
+
+    def quality(solution: Solution, person: int | None) -> tuple[int, int, int]:
         pairs = [(g[0], g[1]) for g in solution.groups]
-        ideal = sum(problem.is_ideal(a, b) for a, b in pairs)
-        quality = (ideal, -odd_counts[person], sum(problem.weight(a, b) for a, b in pairs))
-        if best is None or quality > best[0]:
-            best = (quality, solution)
-    assert best is not None
+        fairness = -odd_counts[person] if person is not None else 0
+        return (sum(problem.is_ideal(a, b) for a, b in pairs), fairness,
+                sum(problem.weight(a, b) for a, b in pairs))
+
+    person = odd_one(natural)
+    if person is None or odd_counts[person] == fewest:
+        return natural
+    best = (quality(natural, person), natural)
+    candidates = _odd_candidates(problem, odd_counts, rng, most=FAIR_TRIES)
+    for candidate in (c for c in candidates if odd_counts[c] == fewest):
+        solution = solve(problem, seed, method=method, odd=odd, sit_out=candidate)
+        score = quality(solution, candidate)
+        if score > best[0]:
+            best = (score, solution)
     return best[1]
 
 
@@ -234,15 +248,22 @@ def plan_schedule(
     # the odd-one-out role fairly.  The plan kept has the most ideal pairs,
     # then the fewest people without a partner, then the fairest rotation,
     # then the best score, so it is never worse than round-by-round planning.
-    attempts = RESTARTS if len(people) <= EXACT_LIMIT else 2
+    # Small rosters are cheap to re-plan and the most likely to strand
+    # someone; a large roster gets one fair attempt, as each round costs seconds.
+    restarts = RESTARTS_SMALL if len(people) <= SMALL else RESTARTS if len(people) <= EXACT_LIMIT else 0
+    # The first plan is plain round-by-round planning (no rotation, no
+    # novelty tie-break), so the plan kept is never worse than it.
+    fairness = [False] + [True] * restarts if restarts else [True]
     history_odd = odd_counts or Counter()
     best: _Plan | None = None
-    for attempt in range(attempts):
+    for attempt, fair in enumerate(fairness):
         candidate = _plan_rounds(people, config, scorer, starts, labels, interval, set(forbidden),
                                  random.Random(f"{seed}:{attempt}"), method, odd, history_odd,
-                                 prompts, prompt_offset, known_uid, fair=attempt > 0)
+                                 prompts, prompt_offset, known_uid, fair=fair, novelty=fair)
         if best is None or candidate.quality > best.quality:
             best = candidate
+        if fair and best.unfairness <= 1 and best.ideal == ideal_pairs_possible(base) * len(starts):
+            break  # as good as a plan can be
     assert best is not None
     rounds, met, ideal = best.rounds, best.met, best.ideal
     professions_met = {pid: len({people[index[m]].profession_key for m in met[pid]}) for pid in ids}
@@ -262,7 +283,10 @@ def plan_schedule(
                     location=config.schedule.location, summary=summary, professions_met=professions_met)
 
 
-RESTARTS = 8
+RESTARTS = 2  # fair plans tried after the plain round-by-round one
+RESTARTS_SMALL = 8
+SMALL = 30
+FAIR_TRIES = 6  # the fairest odd ones out tried in a round
 
 
 @dataclass
@@ -272,17 +296,19 @@ class _Plan:
     ideal: int
     unmatched: int
     unfairness: int  # most minus fewest times anyone has been the odd one out
+    breadth: int  # distinct professions met, summed over people
     score: int
 
     @property
-    def quality(self) -> tuple[int, int, int, int]:
-        return (self.ideal, -self.unmatched, -self.unfairness, self.score)
+    def quality(self) -> tuple[int, int, int, int, int]:
+        return (self.ideal, -self.unmatched, -self.unfairness, self.breadth, self.score)
 
 
 def _plan_rounds(people: Sequence[Person], config: Config, scorer: Scorer, starts: Sequence[datetime],
                  labels: Sequence[str], interval: Interval, forbidden: set[tuple[str, str]], rng: random.Random,
                  method: str, odd: str, odd_counts: Counter[str], prompts: Sequence[str], prompt_offset: int,
-                 known_uid: Callable[[str, Sequence[str]], str | None] | None, *, fair: bool) -> _Plan:
+                 known_uid: Callable[[str, Sequence[str]], str | None] | None, *, fair: bool,
+                 novelty: bool) -> _Plan:
     ids = [p.id for p in people]
     index = {pid: i for i, pid in enumerate(ids)}
     odd_so_far: Counter[int] = Counter({index[p]: n for p, n in odd_counts.items() if p in index})
@@ -290,7 +316,8 @@ def _plan_rounds(people: Sequence[Person], config: Config, scorer: Scorer, start
     rounds: list[Round] = []
     ideal = 0
     for number, (moment, label) in enumerate(zip(starts, labels, strict=True), start=1):
-        problem = Problem.from_people(people, config.weights, config.rules.max_level_gap, forbidden, met=met)
+        problem = Problem.from_people(people, config.weights, config.rules.max_level_gap, forbidden,
+                                      met=met if novelty else None)
         solution = _solve_round(problem, rng.randrange(2**31), method, odd, odd_so_far, rng, fair)
         groups = []
         for members in solution.groups:
@@ -321,4 +348,5 @@ def _plan_rounds(people: Sequence[Person], config: Config, scorer: Scorer, start
     odd_times = [odd_so_far[i] for i in range(len(people))]
     return _Plan(rounds=rounds, met=met, ideal=ideal, unmatched=sum(len(r.unmatched) for r in rounds),
                  unfairness=max(odd_times, default=0) - min(odd_times, default=0),
+                 breadth=sum(len({people[index[m]].profession_key for m in partners}) for partners in met.values()),
                  score=sum(g.score for r in rounds for g in r.groups))

@@ -1,0 +1,171 @@
+"""``peermatch schedule`` and the history, as coordinators and cron use them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from icalendar import Calendar
+from typer.testing import CliRunner
+
+from peermatch.cli import app
+from peermatch.history import History
+
+ROOT = Path(__file__).resolve().parent.parent
+ROSTER = ROOT / "examples" / "integrated-care-roster.csv"
+CONFIG = ROOT / "examples" / "peermatch.toml"
+runner = CliRunner()
+
+
+def run(*args: str | Path) -> tuple[int, str, str]:
+    result = runner.invoke(app, [str(a) for a in args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def schedule(history: Path, *extra: str | Path) -> tuple[int, str, str]:
+    return run("schedule", ROSTER, "-c", CONFIG, "--rounds", "3", "--start", "2027-01-11", "--every", "2w",
+               "--seed", "5", "--history", history, *extra)
+
+
+def test_schedule_json_has_the_documented_shape(tmp_path: Path) -> None:
+    code, out, _ = schedule(tmp_path / "h.sqlite", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert set(data) == {"rounds", "summary"}
+    assert [r["starts"] for r in data["rounds"]] == ["2027-01-11T09:00", "2027-01-25T09:00", "2027-02-08T09:00"]
+    for rnd in data["rounds"]:
+        assert {"round", "starts", "groups", "unmatched"} <= set(rnd)
+        for group in rnd["groups"]:
+            assert set(group) == {"members", "score", "reasons", "table"} and group["table"] is None
+    met = [frozenset((a, b)) for r in data["rounds"] for g in r["groups"]
+           for i, a in enumerate(g["members"]) for b in g["members"][i + 1:]]
+    assert len(met) == len(set(met))  # nobody meets twice
+
+
+def test_second_programme_never_repeats_the_first(tmp_path: Path) -> None:
+    history = tmp_path / "h.sqlite"
+    _, first, _ = schedule(history, "--format", "json")
+    code, second, _ = run("schedule", ROSTER, "-c", CONFIG, "--rounds", "2", "--start", "2027-03-08",
+                          "--seed", "9", "--history", history, "--format", "json")
+    assert code == 0
+
+    def pairs(text: str) -> set[frozenset[str]]:
+        return {frozenset((a, b)) for r in json.loads(text)["rounds"] for g in r["groups"]
+                for i, a in enumerate(g["members"]) for b in g["members"][i + 1:]}
+
+    assert not pairs(first) & pairs(second)
+
+
+def test_rerunning_the_same_rounds_replaces_them(tmp_path: Path) -> None:
+    history = tmp_path / "h.sqlite"
+    assert schedule(history)[0] == 0
+    assert schedule(history)[0] == 0  # the coordinator fixed the roster and ran again
+    with History.open(history, write=False) as store:
+        assert [r.label for r in store.rounds()] == ["2027-01-11", "2027-01-25", "2027-02-08"]
+
+
+def test_dry_run_records_nothing(tmp_path: Path) -> None:
+    history = tmp_path / "h.sqlite"
+    assert schedule(history, "--dry-run")[0] == 0
+    with History.open(history, write=False) as store:
+        assert store.rounds() == []
+
+
+def test_pair_reads_and_records_the_history(tmp_path: Path) -> None:
+    history = tmp_path / "h.sqlite"
+    _, first, _ = run("pair", ROSTER, "-c", CONFIG, "--history", history, "--round", "jan", "--format", "json")
+    _, second, _ = run("pair", ROSTER, "-c", CONFIG, "--history", history, "--round", "feb", "--format", "json")
+    groups = [{frozenset(g["members"]) for g in json.loads(text)["groups"]} for text in (first, second)]
+    assert not groups[0] & groups[1]
+    with History.open(history, write=False) as store:
+        assert [r.label for r in store.rounds()] == ["jan", "feb"]
+
+
+def test_a_morning_event_numbers_its_tables(tmp_path: Path) -> None:
+    code, out, _ = run("schedule", ROSTER, "-c", CONFIG, "--rounds", "3", "--start", "2027-03-04 10:00",
+                       "--every", "20m", "--history", tmp_path / "h.sqlite", "--format", "json")
+    assert code == 0
+    rounds = json.loads(out)["rounds"]
+    assert [r["starts"] for r in rounds] == ["2027-03-04T10:00", "2027-03-04T10:20", "2027-03-04T10:40"]
+    assert [g["table"] for g in rounds[0]["groups"]] == list(range(1, len(rounds[0]["groups"]) + 1))
+
+
+def test_exports_calendar_mail_merge_and_invitations(tmp_path: Path) -> None:
+    code, _, err = schedule(tmp_path / "h.sqlite", "--out", tmp_path / "people.csv",
+                            "--groups-out", tmp_path / "groups.csv", "--ics", tmp_path / "programme.ics",
+                            "--ics-dir", tmp_path / "invites", "--intros", tmp_path / "intros.csv",
+                            "--eml-dir", tmp_path / "emails")
+    assert code == 0, err
+    people = list(csv.DictReader(io.StringIO((tmp_path / "people.csv").read_text(encoding="utf-8-sig"))))
+    assert len(people) == 3 * 63
+    assert {"id", "name", "email", "round", "starts", "partner_names", "partner_emails", "table", "prompt"} <= set(
+        people[0])
+    groups = list(csv.DictReader(io.StringIO((tmp_path / "groups.csv").read_text(encoding="utf-8-sig"))))
+    calendar = Calendar.from_ical((tmp_path / "programme.ics").read_bytes())
+    events = calendar.walk("VEVENT")
+    assert len(events) == len(groups)
+    assert {str(e["UID"]) for e in events} == {g["uid"] for g in groups}
+    invites = sorted((tmp_path / "invites").iterdir())
+    assert len(invites) == len(groups)
+    for invite in invites:
+        assert Calendar.from_ical(invite.read_bytes())["METHOD"] == "REQUEST"
+    assert len(list((tmp_path / "emails").glob("*.eml"))) == len(groups)
+
+
+def test_calendar_uids_are_stable_across_reruns(tmp_path: Path) -> None:
+    history = tmp_path / "h.sqlite"
+    schedule(history, "--ics", tmp_path / "a.ics")
+    schedule(history, "--ics", tmp_path / "b.ics")
+    assert (tmp_path / "a.ics").read_bytes() == (tmp_path / "b.ics").read_bytes()
+
+
+def test_too_many_rounds_is_infeasible_exit_1_and_writes_nothing(tmp_path: Path) -> None:
+    history = tmp_path / "h.sqlite"
+    code, _, err = run("schedule", ROSTER, "-c", CONFIG, "--rounds", "12", "--start", "2027-01-11",
+                         "--history", history, "--out", tmp_path / "s.csv")
+    assert code == 1
+    assert "fewer possible new partners" in err and "--rounds" in err
+    assert not (tmp_path / "s.csv").exists()
+    with History.open(history, write=False) as store:
+        assert store.rounds() == []
+
+
+def test_bad_start_or_interval_is_a_usage_error(tmp_path: Path) -> None:
+    assert run("schedule", ROSTER, "--rounds", "2", "--history", tmp_path / "h")[0] == 2
+    assert run("schedule", ROSTER, "--start", "soon", "--history", tmp_path / "h")[0] == 2
+    assert run("schedule", ROSTER, "--start", "2027-01-11", "--every", "2y", "--history", tmp_path / "h")[0] == 2
+
+
+def test_schedule_help_has_examples() -> None:
+    code, out, _ = run("schedule", "--help")
+    assert code == 0 and "Example" in out and "peermatch schedule" in out
+
+
+def test_a_busy_history_exits_75(tmp_path: Path) -> None:
+    history = tmp_path / "h.sqlite"
+    ready = tmp_path / "ready"
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from peermatch.history import History\n"
+        f"with History.open(Path({str(history)!r}), write=True):\n"
+        f"    Path({str(ready)!r}).touch()\n"
+        "    time.sleep(20)\n")], cwd=ROOT, env=os.environ | {"PYTHONPATH": str(ROOT)})
+    try:
+        deadline = time.monotonic() + 20
+        while not ready.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        started = time.monotonic()
+        code, _, err = schedule(history)
+        assert code == 75 and "another peermatch run" in err
+        assert time.monotonic() - started < 15
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
