@@ -126,9 +126,13 @@ def shortfall_message(short: Sequence[Shortfall], rounds: int, max_gap: int) -> 
                        for s in short[:10])
     more = f"; and {len(short) - 10} more" if len(short) > 10 else ""
     fewest = min(s.partners for s in short)
+    fixes = [f"allow levels further apart with [rules] max_level_gap = {max_gap + 1}"]
+    if fewest > 0:
+        fixes.append(f"plan fewer rounds (--rounds {fewest})")
+    else:
+        fixes.append("let people meet again after a while with [history] avoid_repeats_within")
     return (f"{len(short)} {'person has' if len(short) == 1 else 'people have'} fewer possible new partners "
-            f"than the {rounds} rounds planned: {listed}{more}. Allow levels further apart with "
-            f"[rules] max_level_gap = {max_gap + 1}, or plan fewer rounds (--rounds {max(fewest, 1)})")
+            f"than the {rounds} rounds planned: {listed}{more}. To fix it, {' or '.join(fixes)}")
 
 
 def group_uid(label: str, members: Iterable[str]) -> str:
