@@ -9,6 +9,11 @@ between them is the number of steps apart.  Built-in scales:
 * ``civil-service``: AA, AO, EO, HEO, SEO, G7 (Grade 7), G6 (Grade 6), SCS1-SCS4.
 * ``number``: any other whole number ("Grade 10", "12").
 
+A bare number ("6") is an Agenda for Change band when every bare number in
+the roster is one (1-7 or 9); a roster graded 5 to 12 instead gets one plain
+numeric ladder for all of them (see :meth:`LevelScheme.for_roster`), so that
+7 and 10 stay comparable.
+
 Any other ladder comes from the configuration, as an ordered list of labels
 (the ``custom`` scale).  Organisations whose grades mean something else (a
 council's "Band 5" is not AfC Band 5) map their grades onto a common level;
@@ -18,7 +23,7 @@ a grade that such a mapping does not cover is an error, never a guess.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from peermatch.errors import ConfigError, UnknownGrade
@@ -87,13 +92,20 @@ _CIVIL_SERVICE = {
 }
 _SCS = re.compile(r"^scs[ :-]*(?:pay band|pb)?[ :-]*(?P<n>[1-4])$")
 _NUMBER = re.compile(r"^(?:grade |level |scale )?(?P<n>\d{1,3})$")
+_BARE = re.compile(r"^\d{1,3}$")
 
 
-def parse_built_in(grade: str) -> Level:
+def is_bare_number(grade: str) -> bool:
+    return bool(_BARE.match(fold(grade)))
+
+
+def parse_built_in(grade: str, bare_numbers_are_bands: bool = True) -> Level:
     """Place a grade on a built-in scale, or raise :class:`UnknownGrade`."""
     key = fold(grade)
     if not key:
         raise UnknownGrade("the grade is blank")
+    if not bare_numbers_are_bands and _BARE.match(key):
+        return Level(NUMBER, int(key), str(int(key)))
     if key in _CIVIL_SERVICE:
         step, label = _CIVIL_SERVICE[key]
         return Level(CIVIL_SERVICE, step, label)
@@ -135,7 +147,11 @@ class LevelScheme:
         self,
         order: Sequence[str] = (),
         mappings: Mapping[str, Mapping[str, str]] | None = None,
+        bare_numbers_are_bands: bool = True,
     ) -> None:
+        self._order = tuple(order)
+        self._raw_mappings = {owner: dict(table) for owner, table in (mappings or {}).items()}
+        self.bare_numbers_are_bands = bare_numbers_are_bands
         self._custom: dict[str, Level] = {}
         for step, label in enumerate(order, start=1):
             key = fold(label)
@@ -160,11 +176,24 @@ class LevelScheme:
     def has_custom_order(self) -> bool:
         return bool(self._custom)
 
+    def for_roster(self, grades: Iterable[str]) -> LevelScheme:
+        """This scheme, with bare numbers read the way this roster means them.
+
+        Bare numbers are Agenda for Change bands only when all of them are
+        (1-7 or 9); otherwise they form one plain numeric ladder.  Mapped and
+        custom grades are unaffected.
+        """
+        bare = {int(fold(g)) for g in grades if is_bare_number(g) and fold(g) not in self._custom}
+        bands = all(n in range(1, 8) or n == 9 for n in bare)
+        if bands == self.bare_numbers_are_bands:
+            return self
+        return LevelScheme(self._order, self._raw_mappings, bare_numbers_are_bands=bands)
+
     def _plain(self, grade: str) -> Level:
         custom = self._custom.get(fold(grade))
         if custom is not None:
             return custom
-        return parse_built_in(grade)
+        return parse_built_in(grade, self.bare_numbers_are_bands)
 
     def resolve(self, grade: str, organisation: str = "") -> Level:
         """The common level of ``grade`` as written by ``organisation``."""

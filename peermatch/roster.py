@@ -332,21 +332,38 @@ class _Records:
         problems = [self._blank("level", self.grade, records), self._blank("profession", self.profession, records)]
         resolved: dict[tuple[str, str], Level | str] = {}
         unknown: dict[str, list[int]] = defaultdict(list)
+        levels = self.levels.for_roster({self.grade[i] for i in records if self.grade[i]})
         for i in (i for i in records if self.grade[i]):
             if (key := (self.grade[i], self.organisation_key[i])) not in resolved:
                 try:
-                    resolved[key] = self.levels.resolve(self.grade[i], self.organisation[i])
+                    resolved[key] = levels.resolve(self.grade[i], self.organisation[i])
                 except UnknownGrade as error:
                     resolved[key] = str(error)
             if isinstance(level := resolved[key], str):
                 unknown[level].append(i)
             self.level_of[i] = level
         heading = self.columns["level"]
+        names = {self.organisation_key[i]: self.organisation[i] for i in reversed(records)}
+        self._warn_split_ladders(resolved, names, heading)
         for message, group in unknown.items():
             where = f"{self.path}, {_rows([self.rows[i] for i in group])}, column {heading!r}"
             reason = f"unknown grade (column {heading!r}): {message}"
             problems.append(_Problem("{n} with an unknown grade", f"{where}: {message}", dict.fromkeys(group, reason)))
         return [problem for problem in problems if problem.reasons]
+
+    def _warn_split_ladders(self, resolved: Mapping[tuple[str, str], Level | str], names: Mapping[str, str],
+                            heading: str) -> None:
+        """One organisation whose grades land on two ladders has grades peermatch cannot compare."""
+        scales: dict[str, set[str]] = defaultdict(set)
+        for (_, organisation), level in resolved.items():
+            if isinstance(level, Level):
+                scales[organisation].add(level.scale)
+        for organisation, found in sorted(scales.items()):
+            if len(found) > 1:
+                name = names.get(organisation) or "people with no organisation"
+                self.warnings.append(
+                    f"column {heading!r}: the grades of {name} fall on {len(found)} ladders that cannot be compared "
+                    f"({', '.join(sorted(found))}); map them onto one under [levels.map] in the config")
 
     def _blank(self, field: str, cells: list[str], records: list[int]) -> _Problem:
         heading, blank = self.columns[field], [i for i in records if not cells[i]]

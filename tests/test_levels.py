@@ -68,3 +68,15 @@ def test_mapping_to_an_unknown_level_is_a_config_error() -> None:
 def test_a_ladder_listing_a_level_twice_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="twice"):
         LevelScheme(order=["Officer", "officer "])
+
+
+def test_a_roster_graded_in_plain_numbers_gets_one_ladder() -> None:
+    scheme = LevelScheme().for_roster(["5", "7", "9", "10", "12"])
+    assert scheme.resolve("7").gap(scheme.resolve("10")) == 3
+    assert scheme.resolve("Band 6").scale == BAND  # written as a band, still a band
+
+
+def test_bare_numbers_that_are_all_bands_stay_bands() -> None:
+    scheme = LevelScheme().for_roster(["5", "6", "Band 8a", "9"])
+    assert scheme.resolve("6") == Level(BAND, 6, "Band 6")
+    assert scheme.resolve("9").gap(scheme.resolve("Band 8a")) == 4

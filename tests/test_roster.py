@@ -446,3 +446,11 @@ def test_generated_rosters_load_as_written(scratch: Path, generated: tuple[list[
     assert [p.level for p in roster.people] == [LevelScheme().resolve(row[2]) for row in people]
     assert [p.profession_key for p in roster.people] == [fold(row[3]) for row in people]
     assert [p.row for p in roster.people] == list(range(2, len(people) + 2))
+
+
+def test_an_organisation_whose_grades_fall_on_two_ladders_is_warned(tmp_path: Path) -> None:
+    path = tmp_path / "council.csv"
+    path.write_text("id,profession,organisation,grade\n1,Social Worker,Council,Grade 7\n"
+                    "2,Social Worker,Council,Grade 10\n3,Nurse,NHS,Band 6\n", encoding="utf-8")
+    roster = load_roster(path)
+    assert any("Council" in w and "2 ladders" in w and "[levels.map]" in w for w in roster.warnings)
