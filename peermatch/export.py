@@ -53,29 +53,24 @@ def csv_bytes(frame: pd.DataFrame, numeric: Sequence[str] = ()) -> bytes:
 
 def pairs_frame(result: PairResult) -> pd.DataFrame:
     """One row per group (then one per unmatched person), members side by side."""
-    people = {p.id: p for p in result.roster.people}
-    width = max((len(g.members) for g in result.groups), default=2)
-    rows: list[dict[str, Any]] = []
-    for number, group in enumerate(result.groups, start=1):
-        row: dict[str, Any] = {"group": number, "size": len(group.members), "score": group.score,
-                               "reasons": " | ".join(group.reasons)}
-        for k in range(width):
-            member = people[group.members[k]] if k < len(group.members) else None
-            for name in MEMBER_FIELDS:
-                value = "" if member is None else str(getattr(member, name))
-                row[f"member_{k + 1}_{name}"] = value
-        rows.append(row)
-    for person_id in result.unmatched:
-        person = people[person_id]
-        row = {"group": None, "size": 1, "score": None,
-               "reasons": "unmatched: " + result.unmatched_reasons.get(person_id, "")}
-        for k in range(width):
-            for name in MEMBER_FIELDS:
-                row[f"member_{k + 1}_{name}"] = str(getattr(person, name)) if k == 0 else ""
-        rows.append(row)
-    columns = ["group", "size", "score", "reasons"] + [
-        f"member_{k + 1}_{name}" for k in range(width) for name in MEMBER_FIELDS]
-    frame = pd.DataFrame(rows, columns=columns)
+    # Built column by column: a dict per row costs seconds at 100,000 people.
+    fields = {p.id: tuple(str(getattr(p, name)) for name in MEMBER_FIELDS) for p in result.roster.people}
+    groups, unmatched = result.groups, result.unmatched
+    width = max((len(g.members) for g in groups), default=2)
+    blank = ("",) * len(MEMBER_FIELDS)
+    columns: dict[str, list[Any]] = {
+        "group": list(range(1, len(groups) + 1)) + [None] * len(unmatched),
+        "size": [len(g.members) for g in groups] + [1] * len(unmatched),
+        "score": [g.score for g in groups] + [None] * len(unmatched),
+        "reasons": [" | ".join(g.reasons) for g in groups]
+        + ["unmatched: " + result.unmatched_reasons.get(pid, "") for pid in unmatched],
+    }
+    for k in range(width):
+        members = [fields[g.members[k]] if k < len(g.members) else blank for g in groups]
+        members += [fields[pid] if k == 0 else blank for pid in unmatched]
+        for at, name in enumerate(MEMBER_FIELDS):
+            columns[f"member_{k + 1}_{name}"] = [member[at] for member in members]
+    frame = pd.DataFrame(columns)
     for name in ("group", "score"):
         frame[name] = frame[name].astype("Int64")
     return frame
