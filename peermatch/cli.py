@@ -37,12 +37,14 @@ from peermatch.cli_common import (
     Solver,
     SolverOption,
     VerboseOption,
+    column_overrides,
     option,
     reports_errors,
 )
 from peermatch.cli_history import history_app
 from peermatch.cli_schedule import command as schedule_command
 from peermatch.config import Config, load_config
+from peermatch.errors import UsageError
 from peermatch.exclusions import read_exclusions
 from peermatch.export import pair_result_json, pairs_csv, write_atomic
 from peermatch.history import History, default_history_path
@@ -77,10 +79,6 @@ def main_options(
     """
 
 
-def column_overrides(**headings: str | None) -> dict[str, str]:
-    return {field: heading for field, heading in headings.items() if heading}
-
-
 @app.command()
 @reports_errors
 def pair(
@@ -103,7 +101,7 @@ def pair(
     site_column: SiteColumn = None,
     history: HistoryOption = None,
     round_label: Annotated[str | None, option(
-        "--round", help="The label this pairing is recorded under in the history (default: today's date). "
+        "--round", help="The label this pairing is recorded under in the history (default: pair-<today's date>). "
         "Rerunning a label replaces that round.", show_default=False)] = None,
     dry_run: DryRunOption = False,
     show: ShowOption = 200,
@@ -127,7 +125,10 @@ def pair(
         profession=profession_column, organisation=organisation_column, site=site_column)
     people = load_roster(roster, levels=config.levels, columns=columns, skip_invalid=skip_invalid)
     excluded = read_exclusions(exclude) if exclude else []
-    label = round_label or date.today().isoformat()
+    # Its own namespace, so a pairing never replaces a scheduled round of the same date.
+    label = (round_label or f"pair-{date.today().isoformat()}").strip()
+    if not label:
+        raise UsageError("--round needs a label, like --round 2027-01")
     path = history or default_history_path()
     with History.open(path, write=not dry_run) as store:
         within = config.history.avoid_repeats_within or None
@@ -135,7 +136,7 @@ def pair(
         result = pair_roster(people, config, seed=seed, method=solver.value, odd=odd.value,
                              exclude=excluded + past)
         if out is not None:
-            write_atomic(out, pairs_csv(result), protect=[roster, path] + ([exclude] if exclude else []))
+            write_atomic(out, pairs_csv(result), protect=[roster, path, *([exclude] if exclude else [])])
         if not dry_run:
             record_pair_result(store, label, result)
             store.commit()

@@ -91,3 +91,8 @@ HistoryOption = Annotated[Path | None, option(
     "folder, or $PEERMATCH_HISTORY.", show_default=False)]
 DryRunOption = Annotated[bool, option("--dry-run", help="Plan and write outputs, but record nothing in the history.")]
 
+
+
+def column_overrides(**headings: str | None) -> dict[str, str]:
+    """The column headings named on the command line, by field."""
+    return {field: heading for field, heading in headings.items() if heading}

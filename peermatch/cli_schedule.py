@@ -11,30 +11,44 @@ from peermatch import render
 from peermatch.cli_common import (
     ConfigOption,
     DryRunOption,
+    EmailColumn,
     ExcludeOption,
     FormatOption,
     HistoryOption,
+    IdColumn,
     LevelColumn,
+    NameColumn,
     OddOption,
     OddPolicy,
+    OrganisationColumn,
     OutputFormat,
     ProfessionColumn,
     QuietOption,
     SeedOption,
     ShowOption,
+    SiteColumn,
     SkipOption,
     Solver,
     SolverOption,
     VerboseOption,
+    column_overrides,
     option,
     reports_errors,
 )
 from peermatch.config import load_config
-from peermatch.errors import UsageError
+from peermatch.errors import ConfigError, RosterError, UsageError
 from peermatch.exclusions import read_exclusions
-from peermatch.export import schedule_groups_csv, schedule_json, schedule_people_csv, write_atomic, write_files
+from peermatch.export import (
+    check_folder,
+    check_target,
+    schedule_groups_csv,
+    schedule_json,
+    schedule_people_csv,
+    write_atomic,
+    write_files,
+)
 from peermatch.history import History, default_history_path
-from peermatch.ics import invitation_files, schedule_ics
+from peermatch.ics import UnusableAddress, invitation_files, schedule_ics
 from peermatch.messages import DEFAULT_INTRO_TEMPLATE, DEFAULT_PROMPTS, eml_files, intros_csv
 from peermatch.pairing import new_seed
 from peermatch.recording import record_schedule
@@ -73,8 +87,13 @@ def schedule(
     exclude: ExcludeOption = None,
     solver: SolverOption = Solver.auto,
     skip_invalid: SkipOption = False,
+    id_column: IdColumn = None,
+    name_column: NameColumn = None,
+    email_column: EmailColumn = None,
     level_column: LevelColumn = None,
     profession_column: ProfessionColumn = None,
+    organisation_column: OrganisationColumn = None,
+    site_column: SiteColumn = None,
     show: ShowOption = 200,
     verbose: VerboseOption = False,
     quiet: QuietOption = False,
@@ -94,14 +113,17 @@ def schedule(
     try:
         first, has_time = parse_start(start)
         interval = parse_every(every, has_time)
+        starts = [interval.after(first, k) for k in range(rounds)]
     except ValueError as problem:
         raise UsageError(str(problem)) from None
+    except OverflowError:
+        raise UsageError(f"--start {start} with --every {every} runs past the year 9999") from None
     config = load_config(config_path)
-    columns = dict(config.columns) | {k: v for k, v in (("level", level_column),
-                                                         ("profession", profession_column)) if v}
+    columns = dict(config.columns) | column_overrides(
+        id=id_column, name=name_column, email=email_column, level=level_column, profession=profession_column,
+        organisation=organisation_column, site=site_column)
     people = load_roster(roster, levels=config.levels, columns=columns, skip_invalid=skip_invalid)
     excluded = read_exclusions(exclude) if exclude else []
-    starts = [interval.after(first, k) for k in range(rounds)]
     labels = [round_label(round_prefix, k + 1, moment, interval) for k, moment in enumerate(starts)]
     template = config.schedule.intro_template or DEFAULT_INTRO_TEMPLATE
     prompts = config.schedule.prompts or DEFAULT_PROMPTS
@@ -121,21 +143,33 @@ def schedule(
         # Every output is made in memory first, so a problem with any of them
         # (a bad email address, say) stops the run before anything is written.
         organiser = config.schedule.organiser_email or None
+        for target in (out, groups_out, ics, intros):
+            if target is not None:
+                check_target(target, protect)
+        for folder in (ics_dir, eml_dir):
+            if folder is not None:
+                check_folder(folder, protect)
         files: list[tuple[Path, bytes]] = []
         folders: list[tuple[Path, dict[str, bytes]]] = []
         if out:
             files.append((out, schedule_people_csv(plan)))
         if groups_out:
             files.append((groups_out, schedule_groups_csv(plan)))
-        if ics:
-            files.append((ics, schedule_ics(plan, organiser=organiser)))
-        if intros:
-            files.append((intros, intros_csv(plan, template, config.schedule.coordinator)))
-        if ics_dir:
-            folders.append((ics_dir, invitation_files(plan, organiser)))
-        if eml_dir:
-            folders.append((eml_dir, eml_files(plan, template, sender=organiser or "",
-                                               coordinator=config.schedule.coordinator)))
+        try:
+            if ics:
+                files.append((ics, schedule_ics(plan, organiser=organiser)))
+            if intros:
+                files.append((intros, intros_csv(plan, template, config.schedule.coordinator)))
+            if ics_dir:
+                folders.append((ics_dir, invitation_files(plan, organiser)))
+            if eml_dir:
+                folders.append((eml_dir, eml_files(plan, template, sender=organiser or "",
+                                                   coordinator=config.schedule.coordinator)))
+        except UnusableAddress as problem:
+            # Name the file to fix: the roster for a person's address, the config for the organiser's.
+            if problem.person_id is None:
+                raise ConfigError(f"{config.path or 'the configuration'}: {problem.message}") from None
+            raise RosterError(f"{roster}, {problem.message}") from None
         for target, data in files:
             write_atomic(target, data, protect=protect)
         for folder, contents in folders:

@@ -16,6 +16,7 @@ from typing import Any
 
 from peermatch.errors import ConfigError
 from peermatch.levels import LevelScheme
+from peermatch.messages import check_template
 
 FIELDS = ("id", "name", "first_name", "last_name", "email", "level", "profession",
           "organisation", "site", "active")
@@ -169,6 +170,8 @@ def _schedule(table: Mapping[str, Any]) -> ScheduleSettings:
             values[key] = tuple(value)
         else:
             values[key] = _text("schedule", key, value)
+    if values.get("intro_template"):
+        check_template(values["intro_template"])
     return ScheduleSettings(**values)
 
 

@@ -110,6 +110,31 @@ def same_file(a: Path, b: Path) -> bool:
         return False
 
 
+def check_target(path: Path, protect: Sequence[Path] = ()) -> Path:
+    """Refuse an output path that cannot or must not be written; return its folder.
+
+    Commands check every target before writing any, so a bad one leaves
+    nothing half-done.
+    """
+    for source in protect:
+        if same_file(path, source):
+            raise OutputError(f"{path}: refusing to overwrite an input file; choose another output name")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"{path}: cannot write: the folder {folder} does not exist")
+    if path.is_dir():
+        raise OutputError(f"{path}: cannot write: it is a folder")
+    return folder
+
+
+def check_folder(folder: Path, protect: Sequence[Path] = ()) -> None:
+    """Refuse an output folder that cannot be created or is an input."""
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder}: cannot write files into it: it is a file, not a folder")
+    if not folder.exists():
+        check_target(folder, protect)
+
+
 def write_atomic(path: Path, data: bytes, *, protect: Sequence[Path] = ()) -> None:
     """Replace ``path`` with ``data`` all at once, or leave it as it was.
 
@@ -120,14 +145,7 @@ def write_atomic(path: Path, data: bytes, *, protect: Sequence[Path] = ()) -> No
     existing file keeps its permissions.  ``protect`` lists inputs (the
     roster) that must never be overwritten.
     """
-    for source in protect:
-        if same_file(path, source):
-            raise OutputError(f"{path}: refusing to overwrite the input file; choose another output name")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(f"{path}: cannot write: the folder {folder} does not exist")
-    if path.is_dir():
-        raise OutputError(f"{path}: cannot write: it is a folder")
+    folder = check_target(path, protect)
     try:
         mode = path.stat().st_mode & 0o777 if path.exists() else 0o600
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")

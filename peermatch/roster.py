@@ -201,6 +201,12 @@ def _missing_column(path: Path, headings: list[str], field: str) -> str:
     # Without a heading row, row 1 is someone's details: say so rather than copy them into the log.
     if any("@" in heading for heading in headings):
         return f"{path}: row 1 holds an email address, not headings: add a heading row above the people"
+    known = {_heading_key(name) for names in SYNONYMS.values() for name in names}
+    if not any(_heading_key(heading) in known for heading in headings if heading):
+        # Row 1 is probably someone's details: never copy them into a log.
+        return (f"{path}: row 1 has none of the column headings peermatch knows (such as {_label(field)}: "
+                f"{', '.join(SYNONYMS[field])}); add a heading row above the people, or name the column with "
+                f"{_flag(field)}")
     return (f"{path}: no {_label(field)} column found (accepted: {', '.join(SYNONYMS[field])}; found: "
             f'{_listing(headings)}); name it with {_flag(field)} or [columns] {field} = "..." in the config')
 

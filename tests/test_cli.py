@@ -193,3 +193,10 @@ def test_errors_never_show_names_or_emails(tmp_path: Path) -> None:
     roster = write(tmp_path, SMALL + "1,Zed Secret,zed.secret@x.example,NHS,Nurse,\n")
     _, _, err = run("pair", roster)
     assert "Zed" not in err and "zed.secret" not in err
+
+
+def test_a_roster_without_headings_never_shows_row_1_in_the_error(tmp_path: Path) -> None:
+    roster = write(tmp_path, "Alice Smith,Nurse,Band 5\nBob Jones,Social Worker,Band 5\n")
+    code, _, err = run("pair", roster)
+    assert code == 65 and "heading" in err
+    assert "Alice" not in err and "Smith" not in err

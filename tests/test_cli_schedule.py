@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 import os
@@ -188,3 +189,57 @@ def test_two_schedules_at_once_leave_a_consistent_history(tmp_path: Path) -> Non
         for r in rounds:
             members = [p for g in store.show(r.label) for p in g["members"]]
             assert len(members) == len(set(members))  # nobody twice in one round
+
+
+FOUR = "id,name,email,profession,grade\n1,Ann,ann@x.example,Nurse,Band 5\n2,Bob,bob@x.example,GP,Band 5\n" \
+       "3,Cy,cy@x.example,Work Coach,Band 5\n4,Di,di@x.example,Pharmacist,Band 5\n"
+
+
+def test_a_pairing_never_replaces_a_scheduled_round_of_the_same_date(tmp_path: Path) -> None:
+    roster = tmp_path / "four.csv"
+    roster.write_text(FOUR, encoding="utf-8")
+    history = tmp_path / "h.sqlite"
+    today = datetime.date.today().isoformat()
+    assert run("schedule", roster, "--start", today, "--rounds", "1", "--history", history, "-q")[0] == 0
+    assert run("pair", roster, "--history", history, "-q")[0] == 0
+    with History.open(history, write=False) as store:
+        assert [(r.label, r.kind) for r in store.rounds()] == [(today, "schedule"), (f"pair-{today}", "pair")]
+
+
+def test_a_bad_output_stops_the_run_before_anything_is_written(tmp_path: Path) -> None:
+    roster = tmp_path / "four.csv"
+    roster.write_text(FOUR, encoding="utf-8")
+    code, _, err = run("schedule", roster, "--start", "2027-01-04", "--history", tmp_path / "h.sqlite",
+                       "--out", tmp_path / "ok.csv", "--ics", tmp_path / "missing" / "x.ics")
+    assert code == 73 and "missing" in err
+    assert not (tmp_path / "ok.csv").exists()
+    code, _, _ = run("schedule", roster, "--start", "2027-01-04", "--history", tmp_path / "h.sqlite",
+                     "--out", tmp_path / "ok.csv", "--groups-out", roster)
+    assert code == 73 and not (tmp_path / "ok.csv").exists()
+    assert roster.read_text(encoding="utf-8") == FOUR
+
+
+def test_dates_past_the_calendar_are_a_usage_error(tmp_path: Path) -> None:
+    roster = tmp_path / "four.csv"
+    roster.write_text(FOUR, encoding="utf-8")
+    code, _, err = run("schedule", roster, "--start", "9999-12-31", "--rounds", "2", "--dry-run",
+                       "--history", tmp_path / "h.sqlite")
+    assert code == 2 and "9999" in err
+
+
+def test_schedule_accepts_every_column_option(tmp_path: Path) -> None:
+    roster = tmp_path / "four.csv"
+    roster.write_text(FOUR.replace("id,", "Ref,", 1), encoding="utf-8")
+    code, out, _ = run("schedule", roster, "--start", "2027-01-04", "--id-column", "Ref", "--dry-run",
+                       "--history", tmp_path / "h.sqlite", "--format", "json")
+    assert code == 0
+    assert sorted(m for g in json.loads(out)["rounds"][0]["groups"] for m in g["members"]) == ["1", "2", "3", "4"]
+
+
+def test_an_unknown_template_placeholder_is_a_config_error_for_every_command(tmp_path: Path) -> None:
+    roster = tmp_path / "four.csv"
+    roster.write_text(FOUR, encoding="utf-8")
+    config = tmp_path / "t.toml"
+    config.write_text('[schedule]\nintro_template = "Hi $nme"\n', encoding="utf-8")
+    code, _, err = run("pair", roster, "-c", config, "--dry-run")
+    assert code == 78 and "$nme" in err and str(config) in err
