@@ -33,7 +33,7 @@ import itertools
 import math
 import random
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import networkx as nx
 import numpy as np
@@ -52,10 +52,11 @@ class _Classes:
         self.members: list[list[int]] = []
         self.keys: list[ClassKey] = []
         self.absent = sorted(problem.absent)
-        for i in range(problem.n):
-            if i in problem.absent:
+        absent = problem.absent
+        for i, key in enumerate(zip(problem.scale, problem.step, problem.prof, problem.org, problem.site,
+                                    strict=True)):
+            if i in absent:
                 continue
-            key = (problem.scale[i], problem.step[i], problem.prof[i], problem.org[i], problem.site[i])
             c = index.get(key)
             if c is None:
                 c = index[key] = len(self.keys)
@@ -71,16 +72,20 @@ class _Classes:
             self.by_level[key[0], key[1]].append(c)
         # In a programme: how many of each class already met each profession,
         # so that among equally good partners a class meets a new profession.
-        self.met: list[Counter[int]] = [Counter() for _ in self.keys]
-        if problem.met_professions is not None:
-            for c, members in enumerate(self.members):
-                for i in members:
-                    self.met[c].update(problem.met_professions[i])
+        met = problem.met_professions
+        self.met: list[Counter[int]] = [
+            Counter(itertools.chain.from_iterable(map(met.__getitem__, members))) if met is not None else Counter()
+            for members in self.members]
 
     def newness(self, classes: list[int]) -> np.ndarray:
         """Per class pair, in thousandths: the share of each class for whom the other's profession is new."""
         size = np.array([self.count[c] for c in classes], dtype=np.int64)
-        seen = np.array([[self.met[a][self.keys[b][2]] for b in classes] for a in classes], dtype=np.int64)
+        profs = [self.keys[c][2] for c in classes]
+        distinct = list(dict.fromkeys(profs))
+        # Looked up once per profession, not once per class pair: a level has far fewer professions than classes.
+        per_profession = np.array([[self.met[a].get(p, 0) for p in distinct] for a in classes], dtype=np.int64)
+        column = {p: k for k, p in enumerate(distinct)}
+        seen = per_profession[:, [column[p] for p in profs]]
         fresh = 1000 * (size[:, None] - seen) // size[:, None]
         result: np.ndarray = fresh + fresh.T
         return result
@@ -155,42 +160,49 @@ def _ideal_level(problem: Problem, cl: _Classes, classes: list[int], left: list[
     for at, c in enumerate(classes):
         left[c] = int(counts[at])
     level = cl.keys[classes[0]][:2]
-    position = {c: at for at, c in enumerate(classes)}
-    table = score.tolist()  # plain lists: fast to index one cell at a time
-
-    def pair_score(c: int, d: int) -> int:
-        return int(table[position[c]][position[d]])
-
-    _two_opt(cl, [e for e in plan if cl.keys[e[0]][:2] == level], plan, pair_score)
+    _two_opt([e for e in plan if cl.keys[e[0]][:2] == level], plan, {c: at for at, c in enumerate(classes)},
+             score, profs)
 
 
-def _two_opt(cl: _Classes, entries: list[tuple[int, int]], plan: Plan, score: Callable[[int, int], int]) -> None:
-    """Swap partners between class pairs of one level while that raises the score."""
-    prof = [key[2] for key in cl.keys]
+def _two_opt(entries: list[tuple[int, int]], plan: Plan, position: dict[int, int], score: np.ndarray,
+             prof: np.ndarray) -> None:
+    """Swap partners between class pairs of one level while that raises the score.
+
+    Each sweep takes every two live class pairs in order and makes the first swap that raises their score.
+    Whether a swap raises it depends on the classes alone, so for each pair the swaps worth making with every
+    later pair are found at once, in numpy, and only those are visited, in the same order.  ``score`` and
+    ``prof`` are indexed by ``position`` of a class.
+    """
     improved = True
     while improved:
         improved = False
         live = [e for e in entries if plan.get(e, 0) > 0]
-        for (a, b), (c, d) in itertools.combinations(live, 2):
-            x, y = plan.get((a, b), 0), plan.get((c, d), 0)
-            if not x or not y:
-                continue
-            current = score(a, b) + score(c, d)
-            for (p1, p2), (p3, p4) in (((a, c), (b, d)), ((a, d), (b, c))):
-                if prof[p1] == prof[p2] or prof[p3] == prof[p4]:
-                    continue
-                if score(p1, p2) + score(p3, p4) <= current:
+        left = np.array([position[a] for a, _ in live], dtype=np.int64)
+        right = np.array([position[b] for _, b in live], dtype=np.int64)
+        scored = score[left, right]
+        for k, (a, b) in enumerate(live):
+            if not plan[a, b]:
+                continue  # a swap never recreates a pair it takes apart, so this one stays empty
+            pa, pb, pc, pd = left[k], right[k], left[k + 1:], right[k + 1:]
+            now = scored[k] + scored[k + 1:]
+            straight = (score[pa, pc] + score[pb, pd] > now) & (prof[pa] != prof[pc]) & (prof[pb] != prof[pd])
+            crossed = (score[pa, pd] + score[pb, pc] > now) & (prof[pa] != prof[pd]) & (prof[pb] != prof[pc])
+            for at in np.flatnonzero(straight | crossed).tolist():
+                c, d = live[k + 1 + at]
+                x, y = plan[a, b], plan.get((c, d), 0)
+                if not y:
                     continue
                 t = min(x, y)
                 plan[a, b] -= t
                 plan[c, d] -= t
-                for e in ((p1, p2), (p3, p4)):
+                for e in ((a, c), (b, d)) if straight[at] else ((a, d), (b, c)):
                     e = (min(e), max(e))
                     if e not in plan:
                         entries.append(e)
                     plan[e] = plan.get(e, 0) + t
                 improved = True
-                break
+                if x == t:
+                    break
     for e in [e for e, k in plan.items() if k == 0]:
         del plan[e]
 
@@ -236,13 +248,17 @@ def _repair(problem: Problem, cl: _Classes, pairs: list[tuple[int, int]]) -> lis
     """
     if not problem.forbidden:
         return []
+    # Most rounds need few fixes or none: the class map is built only once one is needed (nothing has moved yet).
+    first = next((index for index, pair in enumerate(pairs) if not problem.allowed(*pair)), None)
+    if first is None:
+        return []
     class_of = {i: c for c, members in enumerate(cl.members) for i in members}
     slots: dict[int, list[tuple[int, int]]] = defaultdict(list)  # class -> (pair index, side)
     for index, pair in enumerate(pairs):
         for side, i in enumerate(pair):
             slots[class_of[i]].append((index, side))
     broken: set[int] = set()
-    for index in range(len(pairs)):
+    for index in range(first, len(pairs)):
         if problem.allowed(*pairs[index]):
             continue
         if not any(_swap(problem, pairs, index, side, slots[class_of[pairs[index][side]]], broken)

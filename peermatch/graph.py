@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -46,10 +46,10 @@ class Problem:
     site: list[int]  # -1 when unknown
     weights: Weights = field(default_factory=Weights)
     max_gap: int = 1
-    forbidden: dict[int, set[int]] = field(default_factory=dict)
+    forbidden: Mapping[int, Collection[int]] = field(default_factory=dict)
     # Per person, the profession and organisation codes already met in this programme.
-    met_professions: list[set[int]] | None = None
-    met_organisations: list[set[int]] | None = None
+    met_professions: Sequence[Collection[int]] | None = None
+    met_organisations: Sequence[Collection[int]] | None = None
     absent: frozenset[int] = frozenset()  # people sitting this round out
 
     NOVELTY_RANGE = 7  # novelty of a pair is 0..6
@@ -156,6 +156,10 @@ class Problem:
         scored = top * self.score_radix + self.score(i, j) - self.min_score
         return scored * self.novelty_radix + self.novelty(i, j)
 
+    def attributes(self) -> np.ndarray:
+        """Everyone's ``(scale, step, profession, organisation, site)``, a row each, for :func:`pair_scores`."""
+        return np.array([self.scale, self.step, self.prof, self.org, self.site], dtype=np.int64).T
+
     def without(self, person: int) -> Problem:
         """The same problem with ``person`` allowed to meet nobody (they sit this round out)."""
         return dataclasses.replace(self, absent=self.absent | {person})
@@ -192,12 +196,20 @@ def class_scores(weights: Weights, rows: np.ndarray, cols: np.ndarray) -> np.nda
     (organisation and site -1 when unknown); the levels are assumed
     comparable, as :meth:`Problem.score` assumes.
     """
+    return pair_scores(weights, rows[:, None, :], cols[None, :, :])
+
+
+def pair_scores(weights: Weights, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Scores of ``a`` with ``b``, rows as in :func:`class_scores`, broadcast against each other.
+
+    The same points as :meth:`Problem.score`, for many pairs at once.
+    """
     w = weights
-    gap = np.abs(rows[:, 1, None] - cols[None, :, 1])
-    org_r, org_c = rows[:, 3, None], cols[None, :, 3]
-    site_r, site_c = rows[:, 4, None], cols[None, :, 4]
+    gap = np.abs(a[..., 1] - b[..., 1])
+    org_a, org_b = a[..., 3], b[..., 3]
+    site_a, site_b = a[..., 4], b[..., 4]
     scores: np.ndarray = (w.same_level - gap * w.level_step
-                          + w.different_profession * (rows[:, 2, None] != cols[None, :, 2])
-                          + w.different_organisation * ((org_r != org_c) & (org_r >= 0) & (org_c >= 0))
-                          + w.same_site * ((site_r == site_c) & (site_r >= 0)))
+                          + w.different_profession * (a[..., 2] != b[..., 2])
+                          + w.different_organisation * ((org_a != org_b) & (org_a >= 0) & (org_b >= 0))
+                          + w.same_site * ((site_a == site_b) & (site_a >= 0)))
     return scores

@@ -135,6 +135,7 @@ class History:
         self._wait_seconds = wait_seconds
         self._in_transaction = False
         self._vacuum = False
+        self._uids: tuple[tuple[str, int | None, int], dict[tuple[str, ...], str | None]] | None = None
 
     # -- opening and closing ------------------------------------------------------------------------------------
 
@@ -154,6 +155,9 @@ class History:
                 # Per connection, and only outside a transaction: cascades, and deleted bytes overwritten with zeros.
                 connection.execute("PRAGMA foreign_keys = ON")
                 connection.execute("PRAGMA secure_delete = ON")
+                # 16 MiB of page cache instead of 2: recording rounds of 100,000 people inserts into the members
+                # index at random places, and with the default cache SQLite spills pages to disk mid-transaction.
+                connection.execute("PRAGMA cache_size = -16384")
             if write:
                 history._begin()
             else:
@@ -239,15 +243,28 @@ class History:
 
     def uid_for(self, label: str, members: Sequence[str]) -> str | None:
         """The calendar UID recorded for exactly this group in this round, so a rerun updates the same event."""
-        wanted = sorted(members)
-        rows = self._rows(
-            """SELECT g.id, g.uid, m.person_id FROM rounds r JOIN groups g ON g.round_id = r.id
-               JOIN members m ON m.group_id = g.id WHERE r.label = ? ORDER BY g.id, m.person_id""", (label.strip(),))
-        for _, group in itertools.groupby(rows, key=lambda row: row[0]):
-            found = list(group)
-            if [row[2] for row in found] == wanted:
-                return found[0][1] or None
-        return None
+        uids = self._round_uids(label.strip())
+        return uids.get(tuple(sorted(members))) if uids else None
+
+    def _round_uids(self, label: str) -> dict[tuple[str, ...], str | None]:
+        """Sorted members -> UID of every group in the round, read once per label while the file is unchanged.
+
+        A schedule asks for every one of its groups: reading the round each time took hours at 100,000 people.
+        ``total_changes`` moves when this connection writes, the data version when another one commits; while
+        this run holds the write lock nobody else can commit, and :meth:`_begin` forgets what was read before.
+        """
+        version = None if self._in_transaction else self._rows("PRAGMA data_version")[0][0]
+        state = (label, version, self._connection.total_changes)
+        if self._uids is None or self._uids[0] != state:
+            uids: dict[tuple[str, ...], str | None] = {}
+            rows = self._rows(
+                """SELECT g.id, g.uid, m.person_id FROM rounds r JOIN groups g ON g.round_id = r.id
+                   JOIN members m ON m.group_id = g.id WHERE r.label = ? ORDER BY g.id, m.person_id""", (label,))
+            for _, group in itertools.groupby(rows, key=lambda row: row[0]):
+                found = list(group)
+                uids.setdefault(tuple(row[2] for row in found), found[0][1] or None)
+            self._uids = (state, uids)
+        return self._uids[1]
 
     def rounds(self) -> list[RoundInfo]:
         """Every round, oldest first."""
@@ -337,16 +354,16 @@ class History:
             raise ValueError(f"starts must be an ISO local date and time such as 2027-01-11T09:00, not {starts!r}")
         seen: set[str] = set()
         for group in groups:
-            if len(group.members) < 2 or seen & set(group.members) or len(set(group.members)) < len(group.members):
+            before = len(seen)
+            seen.update(group.members)
+            # Fewer new ids than members: someone is in an earlier group or twice in this one.
+            if len(group.members) < 2 or len(seen) - before < len(group.members):
                 raise ValueError(f"round {label!r}: a group needs two or more people, each in one group only")
             if group.odd_one is not None and group.odd_one not in group.members:
                 raise ValueError(f"round {label!r}: the odd one must be a member of their group")
-            seen.update(group.members)
         if seen & set(unmatched) or len(set(unmatched)) < len(unmatched):
             raise ValueError(f"round {label!r}: an unmatched person is also in a group, or listed twice")
-        self._replace_round(label, kind, moment, [
-            _NewGroup(g.members, g.table, g.uid, g.odd_one, None,
-                      [profiles.get(person_id, ("", "")) for person_id in g.members]) for g in groups], unmatched)
+        self._replace_round(label, kind, moment, groups, unmatched, profiles)
 
     def import_rows(self, rows: Iterable[Mapping[str, str | None]], *, source: str | Path | None = None,
                     first_row: int = 2) -> int:
@@ -405,9 +422,13 @@ class History:
                     raise HistoryError(f"{reader.source}, row {group.row}, column {reader.heading('group')!r}: "
                                        f"group {key!r} of round {imported.label!r} has only one person")
         for imported in rounds.values():
-            self._replace_round(imported.label, imported.values.get("kind", "import"), imported.values.get("starts"), [
-                _NewGroup(tuple(g.members), g.values.get("table"), g.values.get("uid", ""), g.odd_one,
-                          g.values.get("met"), g.profiles) for g in imported.groups.values()], imported.unmatched)
+            groups = list(imported.groups.values())
+            self._replace_round(
+                imported.label, imported.values.get("kind", "import"), imported.values.get("starts"),
+                [RecordedGroup(tuple(g.members), g.values.get("table"), g.values.get("uid", ""), g.odd_one)
+                 for g in groups], imported.unmatched,
+                {person_id: profile for g in groups for person_id, profile in zip(g.members, g.profiles, strict=True)},
+                [g.values.get("met") for g in groups])
         return len(rounds)
 
     def record_feedback(self, rows: Iterable[Mapping[str, str | None]], *, source: str | Path | None = None,
@@ -500,6 +521,7 @@ class History:
         with self._errors():
             self._connection.execute("BEGIN IMMEDIATE")
         self._in_transaction = True
+        self._uids = None  # another run may have committed since they were read
         try:
             self._check_writable_schema()
         except BaseException:
@@ -601,8 +623,13 @@ class History:
         for _, group in itertools.groupby(rows, key=lambda row: row[0]):
             yield [(row[1], row[2]) if with_profession else row[1] for row in group]
 
-    def _replace_round(self, label: str, kind: str, starts: str | None, groups: Sequence[_NewGroup],
-                       unmatched: Sequence[str]) -> None:
+    def _replace_round(self, label: str, kind: str, starts: str | None, groups: Sequence[RecordedGroup],
+                       unmatched: Sequence[str], profiles: Mapping[str, tuple[str, str]],
+                       met: Sequence[bool | None] | None = None) -> None:
+        """Record the round; ``profiles`` maps its people's ids to (profession, organisation), ``met`` is per group.
+
+        Rows are made as SQLite takes them, so a round of 100,000 people builds no lists of rows to collect later.
+        """
         self._writable()
         self._execute("DELETE FROM rounds WHERE label = ?", (label,))  # cascades to its groups and members
         recorded_at = datetime.now().isoformat(timespec="seconds")
@@ -610,19 +637,18 @@ class History:
                       (label, kind, starts, recorded_at))
         (round_id,), = self._rows("SELECT id FROM rounds WHERE label = ?", (label,))
         (base,), = self._rows("SELECT COALESCE(MAX(id), 0) FROM groups")
+        answers = [None] * len(groups) if met is None else met
         self._execute_many(
             "INSERT INTO groups (id, round_id, number, table_number, uid, met) VALUES (?, ?, ?, ?, ?, ?)",
-            [(base + number, round_id, number, g.table, g.uid, None if g.met is None else int(g.met))
-             for number, g in enumerate(groups, start=1)])
+            ((base + number, round_id, number, g.table, g.uid, None if answer is None else int(answer))
+             for number, (g, answer) in enumerate(zip(groups, answers, strict=True), start=1)))
         self._execute_many(
             """INSERT INTO members (group_id, position, person_id, profession, organisation, odd)
                VALUES (?, ?, ?, ?, ?, ?)""",
-            [(base + number, position, person_id, profession, organisation, int(person_id == g.odd_one))
-             for number, g in enumerate(groups, start=1)
-             for position, (person_id, (profession, organisation)) in enumerate(zip(g.members, g.profiles,
-                                                                                      strict=True))])
+            ((base + number, position, person_id, *profiles.get(person_id, ("", "")), int(person_id == g.odd_one))
+             for number, g in enumerate(groups, start=1) for position, person_id in enumerate(g.members)))
         self._execute_many("INSERT INTO unmatched (round_id, person_id) VALUES (?, ?)",
-                           [(round_id, person_id) for person_id in unmatched])
+                           ((round_id, person_id) for person_id in unmatched))
 
     @contextlib.contextmanager
     def _errors(self) -> Iterator[None]:
@@ -643,16 +669,6 @@ class History:
     def _execute_many(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
         with self._errors():
             self._connection.executemany(sql, rows)
-
-
-@dataclass
-class _NewGroup:
-    members: tuple[str, ...]
-    table: int | None
-    uid: str
-    odd_one: str | None
-    met: bool | None
-    profiles: Sequence[tuple[str, str]]
 
 
 @dataclass

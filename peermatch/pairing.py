@@ -47,6 +47,32 @@ def group_score(scorer: Scorer, members: Sequence[Person]) -> int:
     return sum(scorer.score(a, b) for k, a in enumerate(members) for b in members[k + 1:])
 
 
+class GroupWords:
+    """The score and reasons of groups of ``people``, worked out once per combination of kinds of person.
+
+    A kind is everything :class:`~peermatch.scoring.Scorer` reads of a person, so people of one kind give any
+    group the same score and reasons.  At 100,000 people a round has 50,000 groups but a few thousand
+    combinations, and groups of one combination share one reasons tuple instead of holding copies.
+    """
+
+    def __init__(self, scorer: Scorer, people: Sequence[Person]) -> None:
+        self._scorer = scorer
+        self._people = people
+        kinds: dict[tuple[object, ...], int] = {}
+        self._kind = [kinds.setdefault((p.level.scale, p.level.step, p.level.label, p.profession, p.profession_key,
+                                        p.organisation_key, p.site, p.site_key), len(kinds)) for p in people]
+        self._known: dict[tuple[int, ...], tuple[int, tuple[str, ...]]] = {}
+
+    def __call__(self, members: Sequence[int]) -> tuple[int, tuple[str, ...]]:
+        """Score and reasons of the group of these people (by index, in the order they are listed)."""
+        key = tuple(map(self._kind.__getitem__, members))
+        found = self._known.get(key)
+        if found is None:
+            group = [self._people[i] for i in members]
+            found = self._known[key] = (group_score(self._scorer, group), group_reasons(self._scorer, group))
+        return found
+
+
 def pair(
     roster: Roster,
     config: Config,
@@ -64,13 +90,15 @@ def pair(
     problem = Problem.from_people(people, config.weights, config.rules.max_level_gap, forbidden)
     solution = solve(problem, seed, method=method, odd=odd)
 
+    words = GroupWords(scorer, people)
     groups = []
     for indices in solution.groups:
-        members = [people[i] for i in sorted(indices)]
+        ordered = sorted(indices)
+        score, why = words(ordered)
         groups.append(Group(
-            members=tuple(p.id for p in members),
-            score=group_score(scorer, members),
-            reasons=group_reasons(scorer, members),
+            members=tuple(people[i].id for i in ordered),
+            score=score,
+            reasons=why,
             joined=people[indices[2]].id if len(indices) == 3 else None,
         ))
     # Most senior levels first, then best score: the order a coordinator scans.

@@ -18,8 +18,10 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import hashlib
+import itertools
 import random
 import re
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -29,8 +31,8 @@ from peermatch.config import Config
 from peermatch.errors import Infeasible
 from peermatch.graph import Problem
 from peermatch.models import Person, Roster, Round, Schedule, ScheduledGroup
-from peermatch.pairing import group_reasons, group_score
-from peermatch.scoring import Scorer, scorer_for
+from peermatch.pairing import GroupWords
+from peermatch.scoring import scorer_for
 from peermatch.solve import EXACT_LIMIT, Solution, ideal_pairs_possible, solve
 
 DEFAULT_TIME = time(9, 0)
@@ -236,14 +238,14 @@ def plan_schedule(
     """Plan one round per start time; see the module docstring for the contract."""
     people = roster.people
     ids = [p.id for p in people]
-    index = {pid: i for i, pid in enumerate(ids)}
-    scorer = scorer_for(config.weights, config.rules)
-    forbidden: set[tuple[str, str]] = {(min(pair), max(pair)) for pair in past if len(pair) == 2}
-    forbidden |= {(a, b) for a, b in list(config.rules.exclude) + list(exclude)}
-    base = Problem.from_people(people, config.weights, config.rules.max_level_gap, forbidden)
+    forbidden = [(min(pair), max(pair)) for pair in past if len(pair) == 2]
+    base = Problem.from_people(people, config.weights, config.rules.max_level_gap,
+                               forbidden + list(config.rules.exclude) + list(exclude))
     short = shortfalls(people, base, len(starts))
     if short:
         raise Infeasible(shortfall_message(short, len(starts), config.rules.max_level_gap))
+    words = GroupWords(scorer_for(config.weights, config.rules), people)
+    ideal_per_round = ideal_pairs_possible(base)
 
     # Rounds are planned one after another, so an early choice can strand
     # people late in a small level.  The first attempt lets each round's
@@ -261,23 +263,23 @@ def plan_schedule(
     history_odd = odd_counts or Counter()
     best: _Plan | None = None
     for attempt, fair in enumerate(fairness):
-        candidate = _plan_rounds(people, config, scorer, starts, labels, interval, set(forbidden),
+        candidate = _plan_rounds(people, base, words, starts, labels, interval,
                                  random.Random(f"{seed}:{attempt}"), method, odd, history_odd,
                                  prompts, prompt_offset, known_uid, fair=fair, novelty=fair)
         if best is None or candidate.quality > best.quality:
             best = candidate
-        if fair and best.unfairness <= 1 and best.ideal == ideal_pairs_possible(base) * len(starts):
+        if fair and best.unfairness <= 1 and best.ideal == ideal_per_round * len(starts):
             break  # as good as a plan can be
     assert best is not None
-    rounds, met, ideal = best.rounds, best.met, best.ideal
-    professions_met = {pid: len({people[index[m]].profession_key for m in met[pid]}) for pid in ids}
+    rounds, ideal = best.rounds, best.ideal
+    professions_met = {pid: len(met) for pid, met in zip(ids, best.professions, strict=True)}
     summary = {
         "people": len(people),
         "rounds": len(rounds),
         "interval": str(interval),
         "conversations": sum(len(r.groups) for r in rounds),
         "ideal_pairs": ideal,
-        "ideal_pairs_per_round_possible": ideal_pairs_possible(base),
+        "ideal_pairs_per_round_possible": ideal_per_round,
         "unmatched": sum(len(r.unmatched) for r in rounds),
         "groups_of_three": sum(len(g.members) == 3 for r in rounds for g in r.groups),
         "professions_met": dict(sorted(Counter(professions_met.values()).items())),
@@ -296,7 +298,7 @@ FAIR_TRIES = 6  # the fairest odd ones out tried in a round
 @dataclass
 class _Plan:
     rounds: list[Round]
-    met: dict[str, set[str]]
+    professions: list[array[int]]  # per person (by index), the professions (coded) of everyone they met
     ideal: int
     unmatched: int
     unfairness: int  # most minus fewest times anyone has been the odd one out
@@ -308,49 +310,63 @@ class _Plan:
         return (self.ideal, -self.unmatched, -self.unfairness, self.breadth, self.score)
 
 
-def _plan_rounds(people: Sequence[Person], config: Config, scorer: Scorer, starts: Sequence[datetime],
-                 labels: Sequence[str], interval: Interval, forbidden: set[tuple[str, str]], rng: random.Random,
-                 method: str, odd: str, odd_counts: Counter[str], prompts: Sequence[str], prompt_offset: int,
+def _plan_rounds(people: Sequence[Person], base: Problem, words: GroupWords, starts: Sequence[datetime],
+                 labels: Sequence[str], interval: Interval, rng: random.Random, method: str, odd: str,
+                 odd_counts: Counter[str], prompts: Sequence[str], prompt_offset: int,
                  known_uid: Callable[[str, Sequence[str]], str | None] | None, *, fair: bool,
                  novelty: bool) -> _Plan:
     ids = [p.id for p in people]
     index = {pid: i for i, pid in enumerate(ids)}
     odd_so_far: Counter[int] = Counter({index[p]: n for p, n in odd_counts.items() if p in index})
-    met: dict[str, set[str]] = {pid: set() for pid in ids}
+    # One problem for the whole plan, updated as people meet rather than coded afresh each round: whoever
+    # met is forbidden from then on, and with novelty each person's professions and organisations met so
+    # far break ties.  Arrays of ints, not sets: everyone meets a handful of people, 100,000 small sets
+    # take several times the memory, and the garbage collector never has to look inside an array.
+    forbidden: dict[int, array[int]] = {i: array("l", partners) for i, partners in base.forbidden.items()}
+    professions = [array("l") for _ in people]
+    organisations = [array("l") for _ in people] if novelty else None
+    problem = dataclasses.replace(base, forbidden=forbidden, met_professions=professions if novelty else None,
+                                  met_organisations=organisations)
+    prof, org = problem.prof, problem.org
+    level_of = [(p.level.scale, p.level.step) for p in people]  # how Level orders, without building Levels' tuples
     rounds: list[Round] = []
-    ideal = 0
+    ideal = score = 0
     for number, (moment, label) in enumerate(zip(starts, labels, strict=True), start=1):
-        problem = Problem.from_people(people, config.weights, config.rules.max_level_gap, forbidden,
-                                      met=met if novelty else None)
         solution = _solve_round(problem, rng.randrange(2**31), method, odd, odd_so_far, rng, fair)
-        groups = []
+        # The solver's pairs, before anyone joined, are what count as ideal.
+        ideal += sum(problem.is_ideal(members[0], members[1]) for members in solution.groups)
         for members in solution.groups:
-            ideal += problem.is_ideal(members[0], members[1])  # the solver's pair, before anyone joined
-            group_people = [people[i] for i in sorted(members)]
-            member_ids = tuple(p.id for p in group_people)
-            uid = (known_uid(label, member_ids) if known_uid else None) or group_uid(label, member_ids)
-            joined = ids[members[2]] if len(members) == 3 else None
-            groups.append(ScheduledGroup(members=member_ids, score=group_score(scorer, group_people),
-                                         reasons=group_reasons(scorer, group_people), table=None, uid=uid,
-                                         joined=joined))
-            for a in member_ids:
-                for b in member_ids:
-                    if a != b:
-                        met[a].add(b)
-                        forbidden.add((a, b) if a < b else (b, a))
-            if len(members) == 3:
-                odd_so_far[members[2]] += 1
-        for i in solution.unmatched:
-            odd_so_far[i] += 1
-        groups.sort(key=lambda g: (people[index[g.members[0]]].level, -g.score, g.members))
-        if interval.is_event:
-            groups = [dataclasses.replace(g, table=table) for table, g in enumerate(groups, start=1)]
+            for i, j in itertools.permutations(members, 2):
+                partners = forbidden.get(i)
+                if partners is None:
+                    partners = forbidden[i] = array("l")
+                partners.append(j)
+                if prof[j] not in professions[i]:
+                    professions[i].append(prof[j])
+                if organisations is not None and org[j] not in organisations[i]:
+                    organisations[i].append(org[j])
+        odd_so_far.update(members[2] for members in solution.groups if len(members) == 3)
+        odd_so_far.update(solution.unmatched)
+        ordered = [sorted(members) for members in solution.groups]
+        member_ids = [tuple(map(ids.__getitem__, members)) for members in ordered]
+        described = [words(members) for members in ordered]
+        score += sum(points for points, _ in described)
+        # By level, best score first, then members.
+        order = sorted(range(len(ordered)), key=[(level_of[members[0]], -points, names) for members, (points, _), names
+                                                 in zip(ordered, described, member_ids, strict=True)].__getitem__)
+        groups = []
+        for table, k in enumerate(order, start=1):
+            names, (points, reasons), members = member_ids[k], described[k], solution.groups[k]
+            uid = (known_uid(label, names) if known_uid else None) or group_uid(label, names)
+            groups.append(ScheduledGroup(members=names, score=points, reasons=reasons,
+                                         table=table if interval.is_event else None, uid=uid,
+                                         joined=ids[members[2]] if len(members) == 3 else None))
         prompt = prompts[(prompt_offset + number - 1) % len(prompts)]
         rounds.append(Round(number=number, label=label, starts=moment, groups=groups,
                             unmatched=[ids[i] for i in solution.unmatched], prompt=prompt))
 
     odd_times = [odd_so_far[i] for i in range(len(people))]
-    return _Plan(rounds=rounds, met=met, ideal=ideal, unmatched=sum(len(r.unmatched) for r in rounds),
+    return _Plan(rounds=rounds, professions=professions, ideal=ideal,
+                 unmatched=sum(len(r.unmatched) for r in rounds),
                  unfairness=max(odd_times, default=0) - min(odd_times, default=0),
-                 breadth=sum(len({people[index[m]].profession_key for m in partners}) for partners in met.values()),
-                 score=sum(g.score for r in rounds for g in r.groups))
+                 breadth=sum(len(met) for met in professions), score=score)

@@ -31,7 +31,7 @@ import networkx as nx
 import numpy as np
 
 from peermatch.fast import solve_fast
-from peermatch.graph import Problem, build_graph, class_scores
+from peermatch.graph import Problem, build_graph, class_scores, pair_scores
 
 EXACT_LIMIT = 120
 METHODS = ("auto", "exact", "fast")
@@ -150,34 +150,50 @@ def score_upper_bound(problem: Problem) -> int:
     return total2 // 2
 
 
-def _join_groups(problem: Problem, pairs: list[tuple[int, int]],
+def _join_groups(problem: Problem, attrs: np.ndarray, pairs: list[tuple[int, int]], ends: np.ndarray,
                  loose: list[int]) -> tuple[list[tuple[int, ...]], list[int]]:
-    """Place each left-over person in the pair where they add the most."""
+    """Place each left-over person in the pair where they add the most.
+
+    Most partners of another profession first, then the most points, then the
+    earliest pair.  Only pairs whose first member is within reach of the
+    person's level can take them; those are weighed at once, in numpy, on the
+    rows of :meth:`Problem.attributes` (``attrs``).  ``ends`` holds ``pairs``
+    as an array.
+    """
     groups: list[tuple[int, ...]] = list(pairs)
-    by_level: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for index, (i, _) in enumerate(pairs):
-        by_level[problem.scale[i], problem.step[i]].append(index)
-    taken: set[int] = set()
+    first, second = ends[:, 0], ends[:, 1]
+    levels = attrs[first, :2]
+    order = np.lexsort((levels[:, 1], levels[:, 0]))
+    starts = np.flatnonzero((np.diff(levels[order], axis=0) != 0).any(axis=1)) + 1
+    level_pairs = dict(zip(map(tuple, levels[order[np.r_[0, starts]]].tolist()), np.split(order, starts),
+                           strict=True)) if len(pairs) else {}
+    open_ = np.ones(len(pairs), dtype=bool)  # nobody has joined the pair yet
+    if problem.absent:
+        away = list(problem.absent)
+        open_ &= ~(np.isin(first, away) | np.isin(second, away))
     still: list[int] = []
     for person in loose:
-        best: tuple[int, int, int] | None = None
-        for g in range(-problem.max_gap - 1, problem.max_gap + 2):
-            for index in by_level.get((problem.scale[person], problem.step[person] + g), ()):
-                if index in taken:
-                    continue
-                a, b = pairs[index]
-                if not (problem.allowed(person, a) and problem.allowed(person, b)):
-                    continue
-                cross = (problem.prof[person] != problem.prof[a]) + (problem.prof[person] != problem.prof[b])
-                added = problem.score(person, a) + problem.score(person, b)
-                candidate = (cross, added, -index)
-                if best is None or candidate > best:
-                    best = candidate
-        if best is None:
+        me = attrs[person]
+        scale, step = int(me[0]), int(me[1])
+        near = [level_pairs[scale, step + g] for g in range(-problem.max_gap, problem.max_gap + 1)
+                if (scale, step + g) in level_pairs]
+        if not near or person in problem.absent:
             still.append(person)
             continue
-        index = -best[2]
-        taken.add(index)
+        candidates = np.concatenate(near)
+        # The first members are within reach by level; the second ones and past partners are checked here.
+        b = attrs[second[candidates]]
+        fits = open_[candidates] & (b[:, 0] == scale) & (np.abs(b[:, 1] - step) <= problem.max_gap)
+        if met := list(problem.forbidden.get(person, ())):
+            fits &= ~(np.isin(first[candidates], met) | np.isin(second[candidates], met))
+        candidates, a, b = candidates[fits], attrs[first[candidates[fits]]], b[fits]
+        if not len(candidates):
+            still.append(person)
+            continue
+        cross = (a[:, 2] != me[2]).astype(np.int64) + (b[:, 2] != me[2])
+        added = pair_scores(problem.weights, me, a) + pair_scores(problem.weights, me, b)
+        index = int(candidates[np.lexsort((candidates, -added, -cross))[0]])
+        open_[index] = False
         groups[index] = (*pairs[index], person)
     return groups, still
 
@@ -197,11 +213,14 @@ def solve(problem: Problem, seed: int, method: str = "auto", odd: str = "triad",
     matching = problem if sit_out is None else problem.without(sit_out)
     pairs = solve_exact(matching, seed) if chosen == "exact" else solve_fast(matching, seed)
     pairs = sorted((min(p), max(p)) for p in pairs)
-    matched = {i for p in pairs for i in p}
-    loose = [i for i in range(problem.n) if i not in matched]
-    pair_score = sum(problem.score(i, j) for i, j in pairs)
+    ends = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    matched = np.zeros(problem.n, dtype=bool)
+    matched[ends.ravel()] = True
+    loose: list[int] = np.flatnonzero(~matched).tolist()
+    attrs = problem.attributes()
+    pair_score = int(pair_scores(problem.weights, attrs[ends[:, 0]], attrs[ends[:, 1]]).sum())
     if odd == "triad":
-        groups, loose = _join_groups(problem, pairs, loose)
+        groups, loose = _join_groups(problem, attrs, pairs, ends, loose)
     else:
         groups = list(pairs)
     return Solution(groups=groups, unmatched=loose, method=chosen, pair_score=pair_score,

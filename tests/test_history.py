@@ -195,6 +195,40 @@ def test_uid_for_finds_the_same_group_in_the_same_round(store: History) -> None:
     assert store.uid_for("r2", ["a", "b"]) is None
 
 
+def test_uid_for_sees_a_round_recorded_again_in_the_same_run(store: History) -> None:
+    record(store, "r1", [group("a", "b", uid="one@peermatch")])
+    assert store.uid_for("r1", ["b", "a"]) == "one@peermatch"
+    record(store, "r1", [group("a", "b", uid="new@peermatch"), group("c", "d", uid="two@peermatch")])
+    assert store.uid_for("r1", ["a", "b"]) == "new@peermatch"
+    assert store.uid_for("r1", ["d", "c"]) == "two@peermatch"
+    store.forget_round("r1")
+    assert store.uid_for("r1", ["a", "b"]) is None
+
+
+def test_uid_for_sees_what_another_run_committed_meanwhile(path: Path) -> None:
+    with History.open(path, write=True) as writer:
+        record(writer, "r1", [group("a", "b", uid="one@peermatch")])
+        writer.commit()
+    with History.open(path, write=False) as reader:
+        assert reader.uid_for("r1", ["a", "b"]) == "one@peermatch"
+        with History.open(path, write=True) as writer:
+            record(writer, "r1", [group("a", "b", uid="two@peermatch")])
+            writer.commit()
+        assert reader.uid_for("r1", ["a", "b"]) == "two@peermatch"
+
+
+def test_uid_for_sees_what_another_run_committed_between_two_of_its_transactions(path: Path) -> None:
+    with History.open(path, write=True) as first:
+        record(first, "r1", [group("a", "b", uid="one@peermatch")])
+        assert first.uid_for("r1", ["a", "b"]) == "one@peermatch"
+        first.commit()  # lets go of the lock until its next change
+        with History.open(path, write=True) as second:
+            record(second, "r1", [group("a", "b", uid="two@peermatch")])
+            second.commit()
+        assert first.prune_before("2000-01-01") == 0  # a new transaction that changes nothing
+        assert first.uid_for("r1", ["a", "b"]) == "two@peermatch"
+
+
 def test_a_group_of_one_or_a_person_twice_is_a_programming_error(store: History) -> None:
     with pytest.raises(ValueError, match="two or more"):
         record(store, "r1", [group("a")])
