@@ -41,32 +41,31 @@ def _who(person: Person) -> str:
     return f"{person.name} ({person.id})" if person.name else person.id
 
 
+def _group_table(title: str, number_heading: str, caption: str | None = None) -> Table:
+    table = Table(title=escape(title), title_justify="left", caption=escape(caption) if caption else None,
+                  caption_justify="left")
+    table.add_column(number_heading, justify="right", style="dim")
+    for heading in ("Name", "Level", "Profession", "Organisation"):
+        table.add_column(heading)
+    table.add_column("Score", justify="right")
+    return table
+
+
+def _add_group(table: Table, label: str, members: list[Person], score: int) -> None:
+    """One line per person, the group's number and score on its first line, a rule after it."""
+    for k, member in enumerate(members):
+        table.add_row(label if k == 0 else "", escape(_who(member)), escape(str(member.level)),
+                      escape(member.profession), escape(member.organisation or "—"),
+                      str(score) if k == 0 else "", end_section=k == len(members) - 1)
+
+
 def pair_table(result: PairResult, limit: int | None = None) -> Table:
     """One line per person, groups separated by rules: easy to read aloud."""
     people = {p.id: p for p in result.roster.people}
-    table = Table(title="Peer-learning groups", title_justify="left")
-    table.add_column("#", justify="right", style="dim")
-    table.add_column("Name")
-    table.add_column("ID", style="dim")
-    table.add_column("Level")
-    table.add_column("Profession")
-    table.add_column("Organisation")
-    table.add_column("Score", justify="right")
+    table = _group_table("Peer-learning groups", "#")
     shown = result.groups if limit is None else result.groups[:limit]
     for number, group in enumerate(shown, start=1):
-        members = [people[m] for m in group.members]
-        for k, member in enumerate(members):
-            first = k == 0
-            table.add_row(
-                str(number) if first else "",
-                escape(member.name or "—"),
-                escape(member.id),
-                escape(str(member.level)),
-                escape(member.profession),
-                escape(member.organisation or "—"),
-                str(group.score) if first else "",
-                end_section=k == len(members) - 1,
-            )
+        _add_group(table, str(number), [people[m] for m in group.members], group.score)
     return table
 
 
@@ -115,23 +114,11 @@ def _round_heading(rnd: Round) -> str:
 
 def schedule_round_table(schedule: Schedule, rnd: Round, limit: int | None = None) -> Table:
     people = {p.id: p for p in schedule.roster.people}
-    table = Table(title=escape(_round_heading(rnd)), title_justify="left", caption=escape(rnd.prompt),
-                  caption_justify="left")
     event = any(g.table is not None for g in rnd.groups)
-    table.add_column("Table" if event else "#", justify="right", style="dim")
-    table.add_column("Name")
-    table.add_column("Level")
-    table.add_column("Profession")
-    table.add_column("Organisation")
-    table.add_column("Score", justify="right")
+    table = _group_table(_round_heading(rnd), "Table" if event else "#", rnd.prompt)
     shown = rnd.groups if limit is None else rnd.groups[:limit]
     for number, group in enumerate(shown, start=1):
-        members = [people[m] for m in group.members]
-        for k, member in enumerate(members):
-            table.add_row(str(group.table or number) if k == 0 else "", escape(_who(member)),
-                          escape(str(member.level)), escape(member.profession),
-                          escape(member.organisation or "—"), str(group.score) if k == 0 else "",
-                          end_section=k == len(members) - 1)
+        _add_group(table, str(group.table or number), [people[m] for m in group.members], group.score)
     return table
 
 
