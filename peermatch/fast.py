@@ -154,7 +154,9 @@ def _ideal_level(problem: Problem, cl: _Classes, classes: list[int], left: list[
     progress = True
     while progress:
         progress = False
-        for a, b in zip(*np.nonzero(np.triu(cross)), strict=True):
+        # Counts only fall, so pairs of classes already used up are left out before the sweep.
+        waiting = counts > 0
+        for a, b in zip(*np.nonzero(np.triu(cross & waiting[:, None] & waiting[None, :])), strict=True):
             if counts[a] and counts[b] and take(int(a), int(b)):
                 progress = True
     for at, c in enumerate(classes):
@@ -252,17 +254,27 @@ def _repair(problem: Problem, cl: _Classes, pairs: list[tuple[int, int]]) -> lis
     first = next((index for index, pair in enumerate(pairs) if not problem.allowed(*pair)), None)
     if first is None:
         return []
-    class_of = {i: c for c, members in enumerate(cl.members) for i in members}
-    slots: dict[int, list[tuple[int, int]]] = defaultdict(list)  # class -> (pair index, side)
-    for index, pair in enumerate(pairs):
-        for side, i in enumerate(pair):
-            slots[class_of[i]].append((index, side))
+    class_of = np.full(problem.n, -1, dtype=np.int64)
+    class_of[np.concatenate(cl.members)] = np.repeat(np.arange(len(cl.members)), cl.count)
+    # Where everyone sat before any swap, as 2 * pair index + side; a class's seats are listed when first asked for.
+    seat = np.full(problem.n, -1, dtype=np.int64)
+    ends = np.array(pairs, dtype=np.int64)
+    seat[ends[:, 0]] = 2 * np.arange(len(pairs))
+    seat[ends[:, 1]] = 2 * np.arange(len(pairs)) + 1
+    slots: dict[int, list[tuple[int, int]]] = {}  # class -> (pair index, side), in pair order
+
+    def seats(person: int) -> list[tuple[int, int]]:
+        c = int(class_of[person])
+        if c not in slots:
+            taken = np.sort(seat[cl.members[c]])
+            slots[c] = [(s // 2, s % 2) for s in taken[taken >= 0].tolist()]
+        return slots[c]
+
     broken: set[int] = set()
     for index in range(first, len(pairs)):
         if problem.allowed(*pairs[index]):
             continue
-        if not any(_swap(problem, pairs, index, side, slots[class_of[pairs[index][side]]], broken)
-                   for side in (1, 0)):
+        if not any(_swap(problem, pairs, index, side, seats(pairs[index][side]), broken) for side in (1, 0)):
             broken.add(index)
     loose = [i for index in sorted(broken) for i in pairs[index]]
     pairs[:] = [pair for index, pair in enumerate(pairs) if index not in broken]
@@ -278,8 +290,10 @@ def _swap(problem: Problem, pairs: list[tuple[int, int]], index: int, side: int,
             continue
         swap, partner = pairs[other][other_side], pairs[other][1 - other_side]
         if problem.allowed(keep, swap) and problem.allowed(partner, stuck):
-            pairs[index] = (keep, swap)
-            pairs[other] = (partner, stuck)
+            # Each seat keeps its side, so every seat still holds someone of the class it held before any
+            # swap, and the seat lists built from where people first sat stay true for later swaps.
+            pairs[index] = (keep, swap) if side == 1 else (swap, keep)
+            pairs[other] = (partner, stuck) if other_side == 1 else (stuck, partner)
             return True
     return False
 

@@ -112,14 +112,15 @@ def shortfalls(people: Sequence[Person], problem: Problem, rounds: int) -> list[
     reach, so a roster of 100,000 is checked in linear time.
     """
     level_sizes: Counter[tuple[int, int]] = Counter(zip(problem.scale, problem.step, strict=True))
+    gaps = range(-problem.max_gap, problem.max_gap + 1)
+    reachable = {(scale, step): sum(level_sizes[scale, step + g] for g in gaps) - 1 for scale, step in level_sizes}
+    blocked = {i: sum(1 for j in partners if (gap := problem.gap(i, j)) is not None and gap <= problem.max_gap)
+               for i, partners in problem.forbidden.items()}
     short = []
-    for i, person in enumerate(people):
-        scale, step = problem.scale[i], problem.step[i]
-        reachable = sum(level_sizes[scale, step + g] for g in range(-problem.max_gap, problem.max_gap + 1)) - 1
-        blocked = sum(1 for j in problem.forbidden.get(i, ()) if problem.gap(i, j) is not None
-                      and (problem.gap(i, j) or 0) <= problem.max_gap)
-        if reachable - blocked < rounds:
-            short.append(Shortfall(person, reachable - blocked))
+    for i, (person, level) in enumerate(zip(people, zip(problem.scale, problem.step, strict=True), strict=True)):
+        partners = reachable[level] - blocked.get(i, 0)
+        if partners < rounds:
+            short.append(Shortfall(person, partners))
     return short
 
 
@@ -298,7 +299,7 @@ FAIR_TRIES = 6  # the fairest odd ones out tried in a round
 @dataclass
 class _Plan:
     rounds: list[Round]
-    professions: list[array[int]]  # per person (by index), the professions (coded) of everyone they met
+    professions: list[tuple[int, ...]]  # per person (by index), the professions (coded) of everyone they met
     ideal: int
     unmatched: int
     unfairness: int  # most minus fewest times anyone has been the odd one out
@@ -320,15 +321,17 @@ def _plan_rounds(people: Sequence[Person], base: Problem, words: GroupWords, sta
     odd_so_far: Counter[int] = Counter({index[p]: n for p, n in odd_counts.items() if p in index})
     # One problem for the whole plan, updated as people meet rather than coded afresh each round: whoever
     # met is forbidden from then on, and with novelty each person's professions and organisations met so
-    # far break ties.  Arrays of ints, not sets: everyone meets a handful of people, 100,000 small sets
-    # take several times the memory, and the garbage collector never has to look inside an array.
+    # far break ties.  Arrays and tuples of ints, not sets: everyone meets a handful of people, 100,000
+    # small sets take several times the memory, and the garbage collector never looks inside an array.
     forbidden: dict[int, array[int]] = {i: array("l", partners) for i, partners in base.forbidden.items()}
-    professions = [array("l") for _ in people]
-    organisations = [array("l") for _ in people] if novelty else None
+    professions: list[tuple[int, ...]] = [()] * len(people)
+    organisations: list[tuple[int, ...]] | None = [()] * len(people) if novelty else None
     problem = dataclasses.replace(base, forbidden=forbidden, met_professions=professions if novelty else None,
                                   met_organisations=organisations)
     prof, org = problem.prof, problem.org
-    level_of = [(p.level.scale, p.level.step) for p in people]  # how Level orders, without building Levels' tuples
+    # Level's own order (scale, then step), without calling its comparison methods 50,000 times a round.
+    level_of = [(p.level.scale, p.level.step) for p in people]
+    tables = interval.is_event
     rounds: list[Round] = []
     ideal = score = 0
     for number, (moment, label) in enumerate(zip(starts, labels, strict=True), start=1):
@@ -342,25 +345,26 @@ def _plan_rounds(people: Sequence[Person], base: Problem, words: GroupWords, sta
                     partners = forbidden[i] = array("l")
                 partners.append(j)
                 if prof[j] not in professions[i]:
-                    professions[i].append(prof[j])
+                    professions[i] = (*professions[i], prof[j])
                 if organisations is not None and org[j] not in organisations[i]:
-                    organisations[i].append(org[j])
+                    organisations[i] = (*organisations[i], org[j])
         odd_so_far.update(members[2] for members in solution.groups if len(members) == 3)
         odd_so_far.update(solution.unmatched)
-        ordered = [sorted(members) for members in solution.groups]
+        # Tuples, not lists: the collector stops tracking tuples of ints, and 50,000 tracked lists would make
+        # it sweep the whole heap more often.
+        ordered = [tuple(sorted(members)) for members in solution.groups]
         member_ids = [tuple(map(ids.__getitem__, members)) for members in ordered]
         described = [words(members) for members in ordered]
         score += sum(points for points, _ in described)
         # By level, best score first, then members.
-        order = sorted(range(len(ordered)), key=[(level_of[members[0]], -points, names) for members, (points, _), names
-                                                 in zip(ordered, described, member_ids, strict=True)].__getitem__)
+        keys = [(level_of[members[0]], -points, names)
+                for members, (points, _), names in zip(ordered, described, member_ids, strict=True)]
         groups = []
-        for table, k in enumerate(order, start=1):
+        for table, k in enumerate(sorted(range(len(keys)), key=keys.__getitem__), start=1):
             names, (points, reasons), members = member_ids[k], described[k], solution.groups[k]
             uid = (known_uid(label, names) if known_uid else None) or group_uid(label, names)
-            groups.append(ScheduledGroup(members=names, score=points, reasons=reasons,
-                                         table=table if interval.is_event else None, uid=uid,
-                                         joined=ids[members[2]] if len(members) == 3 else None))
+            groups.append(ScheduledGroup(members=names, score=points, reasons=reasons, table=table if tables else None,
+                                         uid=uid, joined=ids[members[2]] if len(members) == 3 else None))
         prompt = prompts[(prompt_offset + number - 1) % len(prompts)]
         rounds.append(Round(number=number, label=label, starts=moment, groups=groups,
                             unmatched=[ids[i] for i in solution.unmatched], prompt=prompt))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import random
 from collections import Counter
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from peermatch.fast import solve_fast
+from peermatch.fast import _Classes, _repair, solve_fast
 from peermatch.graph import Problem
 from peermatch.solve import (
     ideal_pairs_possible,
@@ -174,3 +176,24 @@ def test_fast_is_exact_or_within_its_proven_gap(problem: Problem) -> None:
     exact_score = sum(problem.score(*p) for p in exact)
     fast_score = sum(problem.score(*p) for p in fast)
     assert exact_score <= bound and fast_score <= bound
+
+
+# 29 people of one level and profession; the two who may not meet are in different classes.
+@example(Problem(scale=[0] * 29, step=[0] * 29, prof=[0] * 29,
+                 org=[0] * 18 + [-1, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0], site=[0] * 20 + [1] * 4 + [0] * 5,
+                 forbidden={24: {25}, 25: {24}}), 0)
+@given(problems(max_people=30, forbid=True), st.integers(0, 2**16))
+def test_repair_swaps_keep_every_seat_in_its_class(problem: Problem, seed: int) -> None:
+    """Swaps only exchange interchangeable people, so the repair never changes a pair's score."""
+    # Pairs as the solver would make them before it knows who may not meet.
+    unrestricted = solve(dataclasses.replace(problem, forbidden={}), seed, method="fast", odd="leave-out")
+    pairs = [(group[0], group[1]) for group in unrestricted.groups]
+    classes = _Classes(problem, random.Random(seed))
+    class_of = {i: c for c, members in enumerate(classes.members) for i in members}
+    before = Counter((class_of[a], class_of[b]) for a, b in pairs)
+
+    loose = _repair(problem, classes, pairs)
+
+    assert all(problem.allowed(a, b) for a, b in pairs)
+    after = Counter((class_of[a], class_of[b]) for a, b in [*pairs, *zip(loose[::2], loose[1::2], strict=True)])
+    assert after == before
