@@ -50,6 +50,7 @@ from peermatch.export import pair_result_json, pairs_csv, write_atomic
 from peermatch.history import History, default_history_path
 from peermatch.pairing import pair as pair_roster
 from peermatch.recording import record_pair_result
+from peermatch.render_progress import Progress
 from peermatch.roster import load_roster
 
 app = typer.Typer(
@@ -123,23 +124,28 @@ def pair(
     columns = dict(config.columns) | column_overrides(
         id=id_column, name=name_column, email=email_column, level=level_column,
         profession=profession_column, organisation=organisation_column, site=site_column)
-    people = load_roster(roster, levels=config.levels, columns=columns, skip_invalid=skip_invalid)
-    excluded = read_exclusions(exclude) if exclude else []
     # Its own namespace, so a pairing never replaces a scheduled round of the same date.
     label = (round_label or f"pair-{date.today().isoformat()}").strip()
     if not label:
         raise UsageError("--round needs a label, like --round 2027-01")
     path = history or default_history_path()
-    with History.open(path, write=not dry_run) as store:
-        within = config.history.avoid_repeats_within or None
-        past = [_ordered(pair) for pair in store.met_pairs(replacing=[label], within_rounds=within)]
-        result = pair_roster(people, config, seed=seed, method=solver.value, odd=odd.value,
-                             exclude=excluded + past)
-        if out is not None:
-            write_atomic(out, pairs_csv(result), protect=[roster, path, *([exclude] if exclude else [])])
-        if not dry_run:
-            record_pair_result(store, label, result)
-            store.commit()
+    with Progress(messages, 2 + (out is not None) + (not dry_run), show=not quiet) as progress:
+        progress.step(f"Reading {roster.name}")
+        people = load_roster(roster, levels=config.levels, columns=columns, skip_invalid=skip_invalid)
+        excluded = read_exclusions(exclude) if exclude else []
+        with History.open(path, write=not dry_run) as store:
+            within = config.history.avoid_repeats_within or None
+            past = [_ordered(pair) for pair in store.met_pairs(replacing=[label], within_rounds=within)]
+            progress.step(f"Pairing {len(people.people):,} people")
+            result = pair_roster(people, config, seed=seed, method=solver.value, odd=odd.value,
+                                 exclude=excluded + past)
+            if out is not None:
+                progress.step(f"Writing {out.name}")
+                write_atomic(out, pairs_csv(result), protect=[roster, path, *([exclude] if exclude else [])])
+            if not dry_run:
+                progress.step("Recording the round in the history")
+                record_pair_result(store, label, result)
+                store.commit()
     if not quiet:
         if verbose:
             _describe_roster(messages, people, config)

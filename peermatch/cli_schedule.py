@@ -52,6 +52,7 @@ from peermatch.ics import UnusableAddress, invitation_files, schedule_ics
 from peermatch.messages import DEFAULT_INTRO_TEMPLATE, DEFAULT_PROMPTS, eml_files, intros_csv
 from peermatch.pairing import new_seed
 from peermatch.recording import record_schedule
+from peermatch.render_progress import Progress
 from peermatch.roster import load_roster
 from peermatch.schedule import parse_every, parse_start, plan_schedule, round_label
 
@@ -122,61 +123,66 @@ def schedule(
     columns = dict(config.columns) | column_overrides(
         id=id_column, name=name_column, email=email_column, level=level_column, profession=profession_column,
         organisation=organisation_column, site=site_column)
-    people = load_roster(roster, levels=config.levels, columns=columns, skip_invalid=skip_invalid)
-    excluded = read_exclusions(exclude) if exclude else []
-    labels = [round_label(round_prefix, k + 1, moment, interval) for k, moment in enumerate(starts)]
-    template = config.schedule.intro_template or DEFAULT_INTRO_TEMPLATE
-    prompts = config.schedule.prompts or DEFAULT_PROMPTS
-    seed = new_seed() if seed is None else seed
-    path = history or default_history_path()
-    protect = [roster, path] + ([exclude] if exclude else [])
     messages = render.error_console()
-    with History.open(path, write=not dry_run) as store:
-        within = config.history.avoid_repeats_within or None
-        past = store.met_pairs(replacing=labels, within_rounds=within)
-        earlier = [r for r in store.rounds() if r.label not in labels]
-        plan = plan_schedule(
-            people, config, starts=starts, labels=labels, interval=interval, seed=seed, past=past,
-            odd_counts=store.odd_counts(replacing=labels), exclude=excluded, method=solver.value, odd=odd.value,
-            prompts=prompts, prompt_offset=len(earlier), known_uid=store.uid_for)
-        plan.summary["history"] = f"{path} ({'not recorded: --dry-run' if dry_run else 'recorded'})"
-        # Every output is made in memory first, so a problem with any of them
-        # (a bad email address, say) stops the run before anything is written.
-        organiser = config.schedule.organiser_email or None
-        for target in (out, groups_out, ics, intros):
-            if target is not None:
-                check_target(target, protect)
-        for folder in (ics_dir, eml_dir):
-            if folder is not None:
-                check_folder(folder, protect)
-        files: list[tuple[Path, bytes]] = []
-        folders: list[tuple[Path, dict[str, bytes]]] = []
-        if out:
-            files.append((out, schedule_people_csv(plan)))
-        if groups_out:
-            files.append((groups_out, schedule_groups_csv(plan)))
-        try:
-            if ics:
-                files.append((ics, schedule_ics(plan, organiser=organiser)))
-            if intros:
-                files.append((intros, intros_csv(plan, template, config.schedule.coordinator)))
-            if ics_dir:
-                folders.append((ics_dir, invitation_files(plan, organiser)))
-            if eml_dir:
-                folders.append((eml_dir, eml_files(plan, template, sender=organiser or "",
-                                                   coordinator=config.schedule.coordinator)))
-        except UnusableAddress as problem:
-            # Name the file to fix: the roster for a person's address, the config for the organiser's.
-            if problem.person_id is None:
-                raise ConfigError(f"{config.path or 'the configuration'}: {problem.message}") from None
-            raise RosterError(f"{roster}, {problem.message}") from None
-        for target, data in files:
-            write_atomic(target, data, protect=protect)
-        for folder, contents in folders:
-            write_files(folder, contents, protect=protect)
-        if not dry_run:
-            record_schedule(store, plan)
-            store.commit()
+    with Progress(messages, 2 + rounds + (not dry_run), show=not quiet) as progress:
+        progress.step(f"Reading {roster.name}")
+        people = load_roster(roster, levels=config.levels, columns=columns, skip_invalid=skip_invalid)
+        excluded = read_exclusions(exclude) if exclude else []
+        labels = [round_label(round_prefix, k + 1, moment, interval) for k, moment in enumerate(starts)]
+        template = config.schedule.intro_template or DEFAULT_INTRO_TEMPLATE
+        prompts = config.schedule.prompts or DEFAULT_PROMPTS
+        seed = new_seed() if seed is None else seed
+        path = history or default_history_path()
+        protect = [roster, path] + ([exclude] if exclude else [])
+        with History.open(path, write=not dry_run) as store:
+            within = config.history.avoid_repeats_within or None
+            past = store.met_pairs(replacing=labels, within_rounds=within)
+            earlier = [r for r in store.rounds() if r.label not in labels]
+            planning = progress.step(f"Planning {rounds} rounds for {len(people.people):,} people", units=rounds)
+            plan = plan_schedule(
+                people, config, starts=starts, labels=labels, interval=interval, seed=seed, past=past,
+                odd_counts=store.odd_counts(replacing=labels), exclude=excluded, method=solver.value, odd=odd.value,
+                prompts=prompts, prompt_offset=len(earlier), known_uid=store.uid_for, progress=planning)
+            plan.summary["history"] = f"{path} ({'not recorded: --dry-run' if dry_run else 'recorded'})"
+            # Every output is made in memory first, so a problem with any of them
+            # (a bad email address, say) stops the run before anything is written.
+            organiser = config.schedule.organiser_email or None
+            for target in (out, groups_out, ics, intros):
+                if target is not None:
+                    check_target(target, protect)
+            for folder in (ics_dir, eml_dir):
+                if folder is not None:
+                    check_folder(folder, protect)
+            progress.step("Writing the files")
+            files: list[tuple[Path, bytes]] = []
+            folders: list[tuple[Path, dict[str, bytes]]] = []
+            if out:
+                files.append((out, schedule_people_csv(plan)))
+            if groups_out:
+                files.append((groups_out, schedule_groups_csv(plan)))
+            try:
+                if ics:
+                    files.append((ics, schedule_ics(plan, organiser=organiser)))
+                if intros:
+                    files.append((intros, intros_csv(plan, template, config.schedule.coordinator)))
+                if ics_dir:
+                    folders.append((ics_dir, invitation_files(plan, organiser)))
+                if eml_dir:
+                    folders.append((eml_dir, eml_files(plan, template, sender=organiser or "",
+                                                       coordinator=config.schedule.coordinator)))
+            except UnusableAddress as problem:
+                # Name the file to fix: the roster for a person's address, the config for the organiser's.
+                if problem.person_id is None:
+                    raise ConfigError(f"{config.path or 'the configuration'}: {problem.message}") from None
+                raise RosterError(f"{roster}, {problem.message}") from None
+            for target, data in files:
+                write_atomic(target, data, protect=protect)
+            for folder, contents in folders:
+                write_files(folder, contents, protect=protect)
+            if not dry_run:
+                progress.step("Recording the rounds in the history")
+                record_schedule(store, plan)
+                store.commit()
     if not quiet:
         for message in people.warnings:
             render.warning(messages, message)

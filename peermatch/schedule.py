@@ -235,8 +235,13 @@ def plan_schedule(
     prompts: Sequence[str] = ("",),
     prompt_offset: int = 0,
     known_uid: Callable[[str, Sequence[str]], str | None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Schedule:
-    """Plan one round per start time; see the module docstring for the contract."""
+    """Plan one round per start time; see the module docstring for the contract.
+
+    ``progress(done, total)`` is called after each round planned, counting every
+    attempt; a plan that is as good as possible early ends the count short of total.
+    """
     people = roster.people
     ids = [p.id for p in people]
     forbidden = [(min(pair), max(pair)) for pair in past if len(pair) == 2]
@@ -263,10 +268,15 @@ def plan_schedule(
     fairness = [False] + [True] * restarts if restarts else [True]
     history_odd = odd_counts or Counter()
     best: _Plan | None = None
+    total = len(fairness) * len(starts)
     for attempt, fair in enumerate(fairness):
+        def on_round(number: int, planned: int = attempt * len(starts)) -> None:
+            if progress:
+                progress(planned + number, total)
+
         candidate = _plan_rounds(people, base, words, starts, labels, interval,
                                  random.Random(f"{seed}:{attempt}"), method, odd, history_odd,
-                                 prompts, prompt_offset, known_uid, fair=fair, novelty=fair)
+                                 prompts, prompt_offset, known_uid, fair=fair, novelty=fair, on_round=on_round)
         if best is None or candidate.quality > best.quality:
             best = candidate
         if fair and best.unfairness <= 1 and best.ideal == ideal_per_round * len(starts):
@@ -315,7 +325,7 @@ def _plan_rounds(people: Sequence[Person], base: Problem, words: GroupWords, sta
                  labels: Sequence[str], interval: Interval, rng: random.Random, method: str, odd: str,
                  odd_counts: Counter[str], prompts: Sequence[str], prompt_offset: int,
                  known_uid: Callable[[str, Sequence[str]], str | None] | None, *, fair: bool,
-                 novelty: bool) -> _Plan:
+                 novelty: bool, on_round: Callable[[int], None]) -> _Plan:
     ids = [p.id for p in people]
     index = {pid: i for i, pid in enumerate(ids)}
     odd_so_far: Counter[int] = Counter({index[p]: n for p, n in odd_counts.items() if p in index})
@@ -368,6 +378,7 @@ def _plan_rounds(people: Sequence[Person], base: Problem, words: GroupWords, sta
         prompt = prompts[(prompt_offset + number - 1) % len(prompts)]
         rounds.append(Round(number=number, label=label, starts=moment, groups=groups,
                             unmatched=[ids[i] for i in solution.unmatched], prompt=prompt))
+        on_round(number)
 
     odd_times = [odd_so_far[i] for i in range(len(people))]
     return _Plan(rounds=rounds, professions=professions, ideal=ideal,
