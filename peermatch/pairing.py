@@ -133,11 +133,18 @@ def pair(
 
 
 def _why_unmatched(problem: Problem, person: int, odd: str) -> str:
+    """Why someone has no partner, and what the coordinator can change about it."""
     if not any(problem.allowed(person, j) for j in range(problem.n)):
-        if problem.max_gap == 0:
-            return "nobody else at the same level"
-        levels = "level" if problem.max_gap == 1 else "levels"
-        return f"nobody within {problem.max_gap} {levels} who has not already met them or been excluded"
+        within = "at the same level" if problem.max_gap == 0 else \
+            f"within {problem.max_gap} level{'s' if problem.max_gap != 1 else ''}"
+        in_reach = [j for j in range(problem.n) if j != person and j not in problem.absent
+                    and (gap := problem.gap(person, j)) is not None and gap <= problem.max_gap]
+        if not in_reach:
+            return (f"nobody else {within} on their grading scale: check their grade, map their scale onto "
+                    "a common one in [levels], or allow a wider gap with max_level_gap in [rules]")
+        who = "the only other person" if len(in_reach) == 1 else f"all {len(in_reach)} people"
+        return (f"{who} {within} already met them or may not meet them: allow repeats after some rounds "
+                "with avoid_repeats_within in [history], or a wider gap with max_level_gap in [rules]")
     if odd == "leave-out":
         return "odd one out (--odd leave-out)"
     return "no group could take a third person at this level"
