@@ -200,3 +200,14 @@ def test_a_roster_without_headings_never_shows_row_1_in_the_error(tmp_path: Path
     code, _, err = run("pair", roster)
     assert code == 65 and "heading" in err
     assert "Alice" not in err and "Smith" not in err
+
+
+@pytest.mark.parametrize("command", [["pair"], ["schedule", "--rounds", "40", "--start", "2027-01-11"]])
+def test_a_run_that_fails_leaves_no_new_history_behind(tmp_path: Path, command: list[str]) -> None:
+    history = tmp_path / "new-history.sqlite"
+    # pair fails writing its output; schedule cannot find 40 new partners for everyone in a roster of 63
+    code, _, err = run(*command, ROSTER, "--config", CONFIG, "--history", history, "--out",
+                       tmp_path / "missing-folder" / "out.csv")
+    assert code in (1, 73), err
+    assert not history.exists()
+    assert list(tmp_path.iterdir()) == []
