@@ -41,7 +41,7 @@ from types import TracebackType
 from typing import Any, NoReturn, Self
 
 from peermatch.errors import HistoryBusy, HistoryError
-from peermatch.text import fold
+from peermatch.text import NO, YES, fold
 
 DEFAULT_PATH = "peermatch-history.sqlite"
 ENV_VAR = "PEERMATCH_HISTORY"
@@ -91,9 +91,7 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {}
 
 # Rounds in time order: a round without a date (a plain pairing) counts from when it was recorded.
 _WHEN = "COALESCE(r.starts, r.recorded_at)"
-_YES = frozenset({"yes", "y", "true", "1"})
-_NO = frozenset({"no", "n", "false", "0"})
-_ODD_THIRD = frozenset({"third", "yes", "y", "true", "1"})
+_ODD_THIRD = YES | {"third"}
 _HEADING_NOISE = re.compile(r"[\s\-.]+")
 _HEADING_ALIASES = {"id": "person_id", "person": "person_id", "table_number": "table", "round_label": "round"}
 _FORMULA_ESCAPE = re.compile(r"^'(?=[=+\-@\t\r])")  # export.escape_formula's apostrophe, taken off again
@@ -816,8 +814,8 @@ def _answer(row: _CsvRow, column: str) -> bool | None:
     value = fold(row.text(column))
     if not value:
         return None
-    if value in _YES or value in _NO:
-        return value in _YES
+    if value in YES or value in NO:
+        return value in YES
     row.fail(column, "write yes or no (or y/n, true/false, 1/0)")
 
 

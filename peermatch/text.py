@@ -9,6 +9,10 @@ from collections.abc import Iterable
 
 _SPACES = re.compile(r"\s+")
 
+# How spreadsheets say yes and no (after fold): a tick column's "TRUE", a form's "Y", a flag's "1".
+YES = frozenset({"yes", "y", "true", "1"})
+NO = frozenset({"no", "n", "false", "0"})
+
 
 def fold(value: str) -> str:
     """The comparison key of a cell: "Social  Worker " and "social worker" agree.
