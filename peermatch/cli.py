@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from peermatch import __version__, render
+from peermatch.cli_check import command as check_command
 from peermatch.cli_common import (
     ConfigOption,
     DryRunOption,
@@ -41,7 +42,10 @@ from peermatch.cli_common import (
     option,
     reports_errors,
 )
+from peermatch.cli_explain import command as explain_command
 from peermatch.cli_history import history_app
+from peermatch.cli_init import command as init_command
+from peermatch.cli_report import command as report_command
 from peermatch.cli_schedule import command as schedule_command
 from peermatch.config import Config, load_config
 from peermatch.errors import UsageError
@@ -132,7 +136,7 @@ def pair(
     with Progress(messages, 2 + (out is not None) + (not dry_run), show=not quiet) as progress:
         progress.step(f"Reading {roster.name}")
         people = load_roster(roster, levels=config.levels, columns=columns, skip_invalid=skip_invalid)
-        excluded = read_exclusions(exclude) if exclude else []
+        excluded = read_exclusions(exclude, people) if exclude else []
         with History.open(path, write=not dry_run) as store:
             within = config.history.avoid_repeats_within or None
             past = [_ordered(pair) for pair in store.met_pairs(replacing=[label], within_rounds=within)]
@@ -141,7 +145,7 @@ def pair(
                                  exclude=excluded + past)
             if out is not None:
                 progress.step(f"Writing {out.name}")
-                write_atomic(out, pairs_csv(result), protect=[roster, path, *([exclude] if exclude else [])])
+                write_atomic(out, pairs_csv(result), protect=[roster, path, *(p for p in (exclude, config_path) if p)])
             if not dry_run:
                 progress.step("Recording the round in the history")
                 record_pair_result(store, label, result)
@@ -178,6 +182,10 @@ def _describe_roster(messages: Any, roster: Any, config: Config) -> None:
 
 
 app.command(name="schedule")(schedule_command)
+app.command(name="check")(check_command)
+app.command(name="explain")(explain_command)
+app.command(name="report")(report_command)
+app.command(name="init")(init_command)
 app.add_typer(history_app, name="history")
 
 

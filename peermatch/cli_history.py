@@ -4,7 +4,8 @@ Every command takes ``--history PATH`` (default: ``peermatch-history.sqlite`` in
 ``$PEERMATCH_HISTORY``).  Commands that only read (list, show, export) never create or change the file; commands
 that change it take the write lock (waiting ``--wait`` seconds for another run, then exit 75) and change nothing
 unless they succeed.  The destructive ones (forget, forget-person, prune) never ask for confirmation, since cron has
-no terminal, and print what they removed.  Errors are one line with their documented exit code.
+no terminal, and print what they removed.  Every command that changes or writes something takes ``--quiet``, which
+leaves out that one line, for cron.  Errors are one line with their documented exit code.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Annotated, Any
 import typer
 
 from peermatch import render, render_history
-from peermatch.cli_common import FormatOption, HistoryOption, OutputFormat, option, reports_errors
+from peermatch.cli_common import FormatOption, HistoryOption, OutputFormat, QuietOption, option, reports_errors
 from peermatch.export import history_csv, write_atomic
 from peermatch.history import EXPORT_COLUMNS, History, default_history_path
 from peermatch.roster import read_cells
@@ -99,6 +100,7 @@ def show(
 def export(
     out: Annotated[Path, option("--out", "-o", help="The CSV file to write (opens in Excel).", show_default=False)],
     history: HistoryOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Write the whole history to a CSV file: one row per person per group, for reports or a backup.
 
@@ -112,7 +114,8 @@ def export(
     with History.open(path, write=False) as store:
         rows, rounds = store.export_rows(), len(store.rounds())
     write_atomic(out, history_csv(rows, EXPORT_COLUMNS), protect=[path])
-    render.note(render.error_console(), f"wrote {len(rows)} rows ({rounds} rounds) to {out}")
+    if not quiet:
+        render.note(render.error_console(), f"wrote {len(rows)} rows ({rounds} rounds) to {out}")
 
 
 @history_app.command("import")
@@ -123,6 +126,7 @@ def import_(
                                              show_default=False)],
     history: HistoryOption = None,
     wait: WaitOption = 5.0,
+    quiet: QuietOption = False,
 ) -> None:
     """Seed the history from a spreadsheet of past groups, so they are not repeated.
 
@@ -140,8 +144,9 @@ def import_(
         imported = store.import_rows(rows, source=csv_file, first_row=first_row)
         total = len(store.rounds())
         store.commit()
-    render_history.done(render.console(), f"imported {imported} round{'s' * (imported != 1)} from {csv_file}; "
-                                          f"the history now has {total}")
+    if not quiet:
+        render_history.done(render.console(), f"imported {imported} round{'s' * (imported != 1)} from {csv_file}; "
+                                              f"the history now has {total}")
 
 
 @history_app.command("met")
@@ -151,6 +156,7 @@ def met(
                                              "or round, group, met (yes/no).", show_default=False)],
     history: HistoryOption = None,
     wait: WaitOption = 5.0,
+    quiet: QuietOption = False,
 ) -> None:
     """Record which conversations took place; people who did not meet may be paired again.
 
@@ -166,8 +172,9 @@ def met(
     with History.open(path, write=True, wait_seconds=wait) as store:
         took_place, did_not = store.record_feedback(rows, source=feedback, first_row=first_row)
         store.commit()
-    render_history.done(render.console(), f"recorded feedback from {feedback}: {took_place} conversation"
-                                          f"{'s' * (took_place != 1)} took place, {did_not} did not")
+    if not quiet:
+        render_history.done(render.console(), f"recorded feedback from {feedback}: {took_place} conversation"
+                                              f"{'s' * (took_place != 1)} took place, {did_not} did not")
 
 
 @history_app.command("forget")
@@ -177,6 +184,7 @@ def forget(
                                                show_default=False)],
     history: HistoryOption = None,
     wait: WaitOption = 5.0,
+    quiet: QuietOption = False,
 ) -> None:
     """Delete one round, for example one planned but never held. Does not ask for confirmation.
 
@@ -189,7 +197,9 @@ def forget(
         info = store.round_info(round_label)
         store.forget_round(round_label)
         store.commit()
-    render_history.done(render.console(), f"forgot round {info.label!r}: {info.groups} groups, {info.people} people")
+    if not quiet:
+        render_history.done(render.console(),
+                            f"forgot round {info.label!r}: {info.groups} groups, {info.people} people")
 
 
 @history_app.command("forget-person")
@@ -199,6 +209,7 @@ def forget_person(
                                              show_default=False)],
     history: HistoryOption = None,
     wait: WaitOption = 5.0,
+    quiet: QuietOption = False,
 ) -> None:
     """Erase every trace of one person (a data-protection erasure request). Does not ask for confirmation.
 
@@ -217,7 +228,8 @@ def forget_person(
         message = f"forgot that person: removed them from {removed} round{'s' * (removed != 1)}; {path} rewritten"
     else:
         message = f"that id is not in {path}; nothing removed"
-    render_history.done(render.console(), message)
+    if not quiet:
+        render_history.done(render.console(), message)
 
 
 @history_app.command("prune")
@@ -227,6 +239,7 @@ def prune(
                                   show_default=False)],
     history: HistoryOption = None,
     wait: WaitOption = 5.0,
+    quiet: QuietOption = False,
 ) -> None:
     """Delete old rounds, so the history keeps no more personal data than it needs. Does not ask for confirmation.
 
@@ -244,4 +257,5 @@ def prune(
     labels = [repr(info.label) for info in gone[:_LISTED]] + ([f"and {len(gone) - _LISTED} more"] *
                                                               (len(gone) > _LISTED))
     message = f"removed {removed} round{'s' * (removed != 1)} that started before {before}"
-    render_history.done(render.console(), message + (f": {', '.join(labels)}" if labels else ""))
+    if not quiet:
+        render_history.done(render.console(), message + (f": {', '.join(labels)}" if labels else ""))

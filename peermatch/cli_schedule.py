@@ -127,13 +127,13 @@ def schedule(
     with Progress(messages, 2 + rounds + (not dry_run), show=not quiet) as progress:
         progress.step(f"Reading {roster.name}")
         people = load_roster(roster, levels=config.levels, columns=columns, skip_invalid=skip_invalid)
-        excluded = read_exclusions(exclude) if exclude else []
+        excluded = read_exclusions(exclude, people) if exclude else []
         labels = [round_label(round_prefix, k + 1, moment, interval) for k, moment in enumerate(starts)]
         template = config.schedule.intro_template or DEFAULT_INTRO_TEMPLATE
         prompts = config.schedule.prompts or DEFAULT_PROMPTS
         seed = new_seed() if seed is None else seed
         path = history or default_history_path()
-        protect = [roster, path] + ([exclude] if exclude else [])
+        protect = [roster, path, *(p for p in (exclude, config_path) if p)]
         with History.open(path, write=not dry_run) as store:
             within = config.history.avoid_repeats_within or None
             past = store.met_pairs(replacing=labels, within_rounds=within)

@@ -5,26 +5,52 @@ from __future__ import annotations
 from pathlib import Path
 
 from peermatch.errors import RosterError
+from peermatch.models import Roster
 from peermatch.roster import read_cells
 
+_MAX_LISTED = 10
 
-def read_exclusions(path: Path) -> list[tuple[str, str]]:
+
+def read_exclusions(path: Path, roster: Roster | None = None) -> list[tuple[str, str]]:
     """Id pairs from the first two columns of ``path``; a heading row is optional.
 
     The file is read like a roster (any encoding or delimiter Excel writes).
     A heading row such as ``id_a,id_b`` is read as one more pair, which is
     harmless: no two people in a roster have those ids.
+
+    Given the ``roster``, rows naming an id that is not in it are reported in
+    ``roster.warnings``: a mistyped id would otherwise quietly fail to keep two
+    people apart.  The warning names rows, never ids (an id may be an email).
+    The first row is not reported, as it is usually the headings.
     """
     cells = read_cells(path)
     if cells.frame.shape[1] < 2:
         raise RosterError(f"{path}: an exclusions file needs two columns of ids, one pair per row")
     pairs: list[tuple[str, str]] = []
+    rows: list[int] = []
     for offset, (first, second) in enumerate(cells.frame.iloc[:, :2].itertuples(index=False)):
         a, b = str(first).strip(), str(second).strip()
         if not a and not b:
             continue
+        row = cells.header_row + offset
         if not a or not b:
-            row = cells.header_row + offset
             raise RosterError(f"{path}, row {row}: an exclusion needs two ids, one in each of the first two columns")
         pairs.append((a, b))
+        rows.append(row)
+    if roster is not None:
+        known = {person.id for person in roster.people} | {entry.id for entry in roster.left_out}
+        unknown = [row for row, (a, b) in zip(rows, pairs, strict=True)
+                   if row != cells.header_row and not {a, b} <= known]
+        if unknown:
+            roster.warnings.append(_unknown_ids_warning(path, unknown))
     return pairs
+
+
+def _unknown_ids_warning(path: Path, rows: list[int]) -> str:
+    listed = list(map(str, rows[:_MAX_LISTED])) + ([f"{len(rows) - _MAX_LISTED} more"] if len(rows) > _MAX_LISTED
+                                                   else [])
+    shown = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
+    one = len(rows) == 1
+    return (f"{path}: {'row' if one else 'rows'} {shown} {'names' if one else 'name'} an id that is not in the "
+            f"roster, so {'that exclusion has' if one else 'those exclusions have'} no effect; check the ids "
+            "for typing mistakes")

@@ -34,6 +34,7 @@ from peermatch.models import Person, Roster, Round, Schedule, ScheduledGroup
 from peermatch.pairing import GroupWords
 from peermatch.scoring import scorer_for
 from peermatch.solve import EXACT_LIMIT, Solution, ideal_pairs_possible, solve
+from peermatch.text import fold
 
 DEFAULT_TIME = time(9, 0)
 _EVERY = re.compile(r"^\s*(\d+)\s*(w|wk|wks|weeks?|d|days?|m|mo|mos|months?|min|mins|minutes?)\s*$", re.I)
@@ -125,8 +126,7 @@ def shortfalls(people: Sequence[Person], problem: Problem, rounds: int) -> list[
 
 
 def shortfall_message(short: Sequence[Shortfall], rounds: int, max_gap: int) -> str:
-    listed = "; ".join(f"{s.person.name or s.person.id} ({s.person.level}, {s.partners} possible)"
-                       for s in short[:10])
+    listed = "; ".join(_shortfall_entry(s) for s in short[:10])
     more = f"; and {len(short) - 10} more" if len(short) > 10 else ""
     fewest = min(s.partners for s in short)
     fixes = [f"allow levels further apart with [rules] max_level_gap = {max_gap + 1}"]
@@ -136,6 +136,16 @@ def shortfall_message(short: Sequence[Shortfall], rounds: int, max_gap: int) -> 
         fixes.append("let people meet again after a while with [history] avoid_repeats_within")
     return (f"{len(short)} {'person has' if len(short) == 1 else 'people have'} fewer possible new partners "
             f"than the {rounds} rounds planned: {listed}{more}. To fix it, {' or '.join(fixes)}")
+
+
+def _shortfall_entry(short: Shortfall) -> str:
+    """``row 5 (id A2, Band 6, 2 possible)``: a row, never a name, as the message may land in a cron log.
+
+    The id is left out when it is the row number or the email (a roster without an id column).
+    """
+    person = short.person
+    named = person.id and fold(person.id) not in {fold(person.email), str(person.row)}
+    return f"row {person.row} ({f'id {person.id}, ' if named else ''}{person.level}, {short.partners} possible)"
 
 
 def group_uid(label: str, members: Iterable[str]) -> str:

@@ -1,0 +1,252 @@
+"""``peermatch check``: hand-worked rosters whose counts and warnings can be checked on paper."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from peermatch.checking import check_dict, check_roster, level_counts, rows_text, without_partner
+from peermatch.cli import app
+from peermatch.config import Config, Rules, load_config
+from peermatch.errors import RosterError, RosterUnreadable
+from peermatch.graph import Problem
+from peermatch.roster import load_roster
+from peermatch.solve import ideal_pairs_possible
+from tests.factories import person
+
+ROOT = Path(__file__).resolve().parent.parent
+ROSTER = ROOT / "examples" / "integrated-care-roster.csv"
+CONFIG = ROOT / "examples" / "peermatch.toml"
+GOLDEN = Path(__file__).parent / "golden"
+HEADINGS = "Staff ID,Name,Email,Organisation,Profession,Grade,Site\n"
+
+runner = CliRunner()
+
+
+def run(*args: str | Path) -> tuple[int, str, str]:
+    result = runner.invoke(app, [str(a) for a in args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def write(tmp_path: Path, body: str, name: str = "roster.csv", headings: str = HEADINGS) -> Path:
+    path = tmp_path / name
+    path.write_text(headings + body, encoding="utf-8")
+    return path
+
+
+# Band 6: three nurses and a social worker, so one ideal pair at most (min(4 // 2, 4 - 3)) and two nurses without a
+# same-level partner from another profession (2 * 3 - 4).  Band 8a is two steps above Band 6: with the default
+# max_level_gap of 1, Eve (row 6) has nobody to meet.
+FOUR_NURSES = """1,Ann,ann@nhs.example,NHS,Nurse,Band 6,North
+2,Bea,bea@council.example,Council,Social Worker,Band 6,North
+3,Cal,cal@nhs.example,NHS,Nurse,Band 6,South
+4,Dee,dee@nhs.example,NHS,nurse,band 6,South
+5,Eve,eve@dwp.example,DWP,Work Coach,Band 8a,East
+"""
+
+
+def test_counts_per_level_and_profession_by_hand(tmp_path: Path) -> None:
+    result = check_roster(write(tmp_path, FOUR_NURSES), Config())
+    assert result.fit and result.refusal is None and result.errors == []
+    assert (result.encoding, result.delimiter, result.people) == ("utf-8", ",", 5)
+    assert result.columns == {"id": "Staff ID", "name": "Name", "email": "Email", "level": "Grade",
+                              "profession": "Profession", "organisation": "Organisation", "site": "Site"}
+    assert result.professions == {"Nurse": 3, "Social Worker": 1, "Work Coach": 1}
+    band6, band8a = result.levels
+    assert (band6.level, band6.people, band6.professions) == ("Band 6", 4, {"Nurse": 3, "Social Worker": 1})
+    assert (band6.ideal_pairs_possible, band6.without_cross_partner) == (1, 2)
+    assert (band8a.level, band8a.people, band8a.ideal_pairs_possible) == ("Band 8a", 1, 0)
+    assert result.ideal_pairs_possible == 1
+
+
+def test_warnings_say_how_many_who_and_what_to_do(tmp_path: Path) -> None:
+    result = check_roster(write(tmp_path, FOUR_NURSES), Config())
+    kinds = [w.kind for w in result.warnings]
+    assert kinds == ["one-profession-majority", "no-eligible-partner"]
+    majority, alone = result.warnings
+    assert "level Band 6: 3 of the 4 people are of one profession (Nurse), so 2 of them cannot" in majority.message
+    assert alone.ids == ("5",) and alone.rows == (6,)
+    assert alone.message.startswith("1 person has no eligible partner at level Band 8a: id 5 (row 6). Nobody else "
+                                    "is within 1 level of it on the same ladder: allow levels further apart with "
+                                    "`max_level_gap = 2` in [rules] of peermatch.toml")
+    assert "Eve" not in alone.message and "eve@" not in alone.message
+
+
+def test_same_level_only_suggests_adjacent_levels(tmp_path: Path) -> None:
+    body = "1,A,,,Nurse,SCS2,\n2,B,,,Economist,SCS2,\n3,C,,,Lawyer,SCS2,\n4,D,,,Nurse,SCS1,\n5,E,,,Nurse,G6,\n"
+    result = check_roster(write(tmp_path, body), Config(rules=Rules(max_level_gap=0)))
+    alone = [w for w in result.warnings if w.kind == "no-eligible-partner"]
+    assert [w.ids for w in alone] == [("5",), ("4",)]  # G6 is junior to SCS1 on the civil-service ladder
+    assert "Nobody else is at that level: allow adjacent levels with `max_level_gap = 1`" in alone[1].message
+
+
+def test_everyone_within_reach_excluded_has_no_partner(tmp_path: Path) -> None:
+    roster = write(tmp_path, "1,A,,,Nurse,Band 6,\n2,B,,,GP,Band 6,\n3,C,,,GP,Band 8a,\n4,D,,,Nurse,Band 8a,\n")
+    exclusions = tmp_path / "exclusions.csv"
+    exclusions.write_text("id_a,id_b\n1,2\n", encoding="utf-8")
+    result = check_roster(roster, load_config(None), exclude=exclusions)
+    [finding] = [w for w in result.warnings if w.kind == "no-eligible-partner"]
+    assert finding.ids == ("1", "2") and finding.rows == (2, 3)
+    assert "2 people have no eligible partner at level Band 6" in finding.message
+    assert "Everyone within reach is excluded" in finding.message
+
+
+@given(st.lists(st.tuples(st.sampled_from(["Band 4", "Band 5", "Band 7", "EO", "HEO", "SCS2"]),
+                          st.sampled_from(["Nurse", "GP", "Social Worker"])), max_size=12),
+       st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=10),
+       st.sampled_from([0, 1, 2]))
+def test_no_eligible_partner_agrees_with_the_solvers_rule(people: list[tuple[str, str]],
+                                                          exclude: list[tuple[int, int]], gap: int) -> None:
+    staff = [person(str(i), grade, profession) for i, (grade, profession) in enumerate(people)]
+    pairs = [(str(a), str(b)) for a, b in exclude]
+    problem = Problem.from_people(staff, Config().weights, gap, pairs)
+    expected = {p.id for i, p in enumerate(staff) if not any(problem.allowed(i, j) for j in range(len(staff)))}
+    assert set(without_partner(staff, gap, pairs)) == expected
+
+
+@given(st.lists(st.tuples(st.sampled_from(["Band 5", "Band 6", "EO"]),
+                          st.sampled_from(["Nurse", "GP", "Social Worker", "Pharmacist"])), max_size=20))
+def test_level_bounds_add_up_to_the_solvers_bound(people: list[tuple[str, str]]) -> None:
+    staff = [person(str(i), grade, profession) for i, (grade, profession) in enumerate(people)]
+    counts = level_counts(staff)
+    assert sum(level.people for level in counts) == len(staff)
+    assert sum(level.ideal_pairs_possible for level in counts) == ideal_pairs_possible(
+        Problem.from_people(staff, Config().weights, 1))
+
+
+def test_likely_duplicates_same_name_or_email_but_for_spaces(tmp_path: Path) -> None:
+    body = ("1,Jo Smith,jo.smith@nhs.example,NHS,Nurse,Band 6,\n2,Al Khan,al@nhs.example,NHS,GP,Band 6,\n"
+            "3,jo  smith,jsmith@council.example,Council,Social Worker,Band 6,\n"
+            "4,Bo Li,bo.li@nhs.example,NHS,GP,Band 6,\n5,Bo Lee,bo. li@nhs.example,NHS,GP,Band 6,\n")
+    result = check_roster(write(tmp_path, body), Config())
+    duplicates = [w for w in result.warnings if w.kind == "likely-duplicate"]
+    assert [(w.rows, w.ids) for w in duplicates] == [((2, 4), ("1", "3")), ((5, 6), ("4", "5"))]
+    assert duplicates[0].message.startswith("rows 2 and 4 (id 1, id 3) have the same name (column 'Name') but "
+                                            "different emails")
+    assert "differ only in spaces (column 'Email')" in duplicates[1].message
+    assert not any("Jo" in w.message or "@" in w.message for w in duplicates)
+
+
+def test_every_row_pair_would_refuse_is_listed_at_once(tmp_path: Path) -> None:
+    body = ("1,A,,NHS,Nurse,Band 10,\n2,B,,NHS,GP,Band 6,\n3,C,,NHS,GP,Wizard,\n4,D,,NHS,GP,,\n"
+            "5,E,,NHS,Nurse,Band 6,\n2,F,,NHS,Nurse,Band 6,\n7,G,,NHS,GP,Band 10,\n")
+    path = write(tmp_path, body)
+    result = check_roster(path, Config())
+    assert not result.fit
+    assert [(e.kind, e.rows) for e in result.errors] == [
+        ("unknown-grade", (2, 8)), ("unknown-grade", (4,)), ("blank-level", (5,)), ("duplicate-id", (7,))]
+    assert result.errors[0].message.startswith(f"{path}, rows 2 and 8: unknown grade (column 'Grade'): grade "
+                                               "'Band 10' is not an Agenda for Change band")
+    assert result.errors[3].message == (f"{path}, row 7: same id as row 3 (column 'Staff ID'); give each person "
+                                        "their own id, or delete the repeated row")
+    with pytest.raises(RosterError) as refused:
+        load_roster(path)  # as `pair` reads it
+    assert result.refusal == refused.value.message
+    assert result.people == 2 and not any(w.message.startswith("skipped") for w in result.warnings)
+
+
+def test_opt_outs_are_left_out_not_errors(tmp_path: Path) -> None:
+    headings = "Staff ID,Profession,Grade,Opt out\n"
+    path = write(tmp_path, "1,Nurse,Band 6,\n2,GP,Band 6,yes\n3,GP,Band 6,\n4,GP,Band 99,\n", headings=headings)
+    result = check_roster(path, Config())
+    assert [(e.id, e.row) for e in result.left_out] == [("2", 3)]
+    assert [e.kind for e in result.errors] == ["unknown-grade"] and result.errors[0].ids == ("4",)
+
+
+def test_skip_invalid_turns_errors_into_left_out_rows_and_a_warning(tmp_path: Path) -> None:
+    path = write(tmp_path, "1,A,,,Nurse,Band 6,\n2,B,,,GP,,\n3,C,,,GP,Band 6,\n")
+    result = check_roster(path, Config(), skip_invalid=True)
+    assert result.fit and result.errors == []
+    assert [(e.id, e.row) for e in result.left_out] == [("2", 3)]
+    assert any(w.message.startswith("skipped 1 row") for w in result.warnings)
+
+
+def test_several_ladders_are_a_warning(tmp_path: Path) -> None:
+    path = write(tmp_path, "1,A,,,Nurse,Band 6,\n2,B,,,GP,Band 6,\n3,C,,,Work Coach,HEO,\n4,D,,,Work Coach,HEO,\n")
+    kinds = [w.kind for w in check_roster(path, Config()).warnings]
+    assert "several-ladders" in kinds
+
+
+def test_rows_text() -> None:
+    assert rows_text([4]) == "row 4"
+    assert rows_text([9, 4]) == "rows 4 and 9"
+    assert rows_text(list(range(2, 15))) == "rows 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 3 more"
+
+
+def test_the_example_roster_is_fit_with_the_bound_pair_reports() -> None:
+    result = check_roster(ROSTER, load_config(CONFIG))
+    assert result.fit and result.people == 63 and result.ideal_pairs_possible == 29
+    assert [w.kind for w in result.warnings] == ["one-profession-majority"] * 2
+    assert check_dict(result)["roster"]["columns"]["active"] is None
+
+
+# The command ---------------------------------------------------------------------------------------------------
+
+
+def test_check_json_matches_golden_copy(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)  # the report names the roster as given: keep the path relative
+    code, out, err = run("check", "examples/integrated-care-roster.csv", "--config", "examples/peermatch.toml",
+                         "--format", "json")
+    assert code == 0 and err == ""
+    golden = GOLDEN / "check.json"
+    if os.environ.get("PEERMATCH_UPDATE_GOLDEN"):
+        golden.write_text(out, encoding="utf-8")
+    assert out == golden.read_text(encoding="utf-8"), "check.json changed; rerun with PEERMATCH_UPDATE_GOLDEN=1"
+
+
+def test_check_table_says_what_was_read_and_exits_0_with_warnings(tmp_path: Path) -> None:
+    code, out, err = run("check", write(tmp_path, FOUR_NURSES))
+    assert code == 0 and err == ""
+    assert "UTF-8, comma-separated" in out and "'Staff ID'" in out and "opt-out" in out
+    assert "Band 8a" in out and "Warnings (2)" in out and "Fit to pair" in out
+
+
+def test_check_exits_65_with_pairs_one_line_error_and_lists_everything(tmp_path: Path) -> None:
+    path = write(tmp_path, "1,A,,,Nurse,Band 6,\n2,B,,,GP,,\n3,C,,,GP,Band 6,\n1,D,,,GP,Band 6,\n")
+    code, out, err = run("check", path)
+    pair_code, _, pair_err = run("pair", path, "--dry-run")
+    assert code == pair_code == 65
+    assert err == pair_err and err.count("\n") == 1 and err.startswith("error: ")
+    assert "Errors (2)" in out and "Not fit to pair" in out and "Traceback" not in out + err
+    code, out, _ = run("check", path, "--format", "json")
+    data = json.loads(out)
+    assert code == 65 and data["fit"] is False and data["error"] == pair_err.removeprefix("error: ").strip()
+    assert [e["kind"] for e in data["errors"]] == ["blank-level", "duplicate-id"]
+
+
+@pytest.mark.parametrize(("body", "code"), [("Name,Email\nA,a@x.example\n", 65), (None, 66)])
+def test_rosters_pair_cannot_read_give_the_same_error(tmp_path: Path, body: str | None, code: int) -> None:
+    path = tmp_path / "roster.csv"
+    if body is not None:
+        path.write_text(body, encoding="utf-8")
+    checked, out, err = run("check", path, "--format", "json")
+    paired, _, pair_err = run("pair", path, "--dry-run")
+    assert checked == paired == code and out == "" and err == pair_err and err.count("\n") == 1
+    with pytest.raises(RosterError if code == 65 else RosterUnreadable):
+        check_roster(path, Config())
+
+
+def test_check_json_is_only_json_with_the_documented_keys(tmp_path: Path) -> None:
+    code, out, _ = run("check", write(tmp_path, FOUR_NURSES), "-f", "json")
+    data = json.loads(out)
+    assert code == 0 and set(data) == {"fit", "error", "roster", "config", "people", "left_out", "levels",
+                                       "professions", "ideal_pairs_possible", "max_level_gap", "errors", "warnings"}
+    assert set(data["warnings"][0]) == {"kind", "message", "rows", "ids"}
+    assert data["levels"][0] == {"level": "Band 6", "scale": "band", "people": 4,
+                                 "professions": {"Nurse": 3, "Social Worker": 1}, "ideal_pairs_possible": 1,
+                                 "without_cross_profession_partner": 2}
+
+
+def test_check_help_has_a_worked_example() -> None:
+    code, out, _ = run("check", "--help")
+    words = " ".join(out.split())  # the help is wrapped to the terminal's width
+    assert code == 0 and "peermatch check examples/integrated-care-roster.csv --config examples/peermatch.toml" in words
+    assert "Exit 65: pair would refuse it" in words
+    assert "Exit 0: `peermatch pair` would accept the roster, even with warnings" in words
