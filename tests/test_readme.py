@@ -7,6 +7,7 @@ Commands run in README order, sharing one history, as a coordinator would.
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import shutil
@@ -58,3 +59,37 @@ def test_every_runnable_readme_command_succeeds(tmp_path: Path, monkeypatch: pyt
         ran += 1
     assert ran >= 6
     assert (tmp_path / "peermatch-history.sqlite").exists()
+
+
+def walkthrough_commands() -> list[list[str]]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Your first programme, step by step", 1)[1].split("\n## ", 1)[0]
+    return [shlex.split(line)[1:] for block in re.findall(r"```bash\n(.*?)```", section, flags=re.S)
+            for line in block.splitlines() if line.startswith("peermatch ")]
+
+
+def test_the_walkthrough_runs_a_whole_programme(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Check, pair, schedule with a calendar, record who met, report: each step does what the README says."""
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PEERMATCH_HISTORY")
+    commands = walkthrough_commands()
+    assert [c[0] for c in commands] == ["check", "pair", "explain", "schedule", "history", "history", "report"]
+    runner = CliRunner()
+    outputs = {}
+    for args in commands:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, f"peermatch {shlex.join(args)}: {result.stderr or result.stdout}"
+        outputs[" ".join(args[:2])] = result.stdout
+    assert "Fit to pair" in outputs["check examples/integrated-care-roster.csv"]
+    calendar = (tmp_path / "programme.ics").read_text(encoding="utf-8")
+    assert calendar.count("BEGIN:VEVENT") == 31 + 29 + 29  # 63 people: one group of three each round
+    with (tmp_path / "programme.csv").open(encoding="utf-8-sig") as sheet:
+        assert sum(1 for _ in sheet) == 1 + 3 * 63
+    report = runner.invoke(app, ["report", "--format", "json"])
+    summary = json.loads(report.stdout)
+    feedback = (tmp_path / "examples" / "feedback.csv").read_text(encoding="utf-8").splitlines()[1:]
+    assert summary["totals"]["met"] == sum(row.endswith(",yes") for row in feedback) == 28
+    assert summary["totals"]["not_met"] == sum(row.endswith(",no") for row in feedback) == 2
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "<svg" in html and "Ann" not in html and "NT0311" not in html  # charts, and no names or ids
