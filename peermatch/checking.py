@@ -196,7 +196,7 @@ def _majority_warnings(levels: Sequence[LevelCount], gap: int) -> list[Finding]:
         profession, largest = next(iter(level.professions.items()))
         n = level.without_cross_partner
         nearby = ("at a neighbouring level, or with someone of their own profession" if gap else
-                  "with someone of their own profession (adjacent levels are not allowed: max_level_gap = 0)")
+                  "with someone of their own profession (adjacent levels are not allowed: --max-level-gap 0)")
         warnings.append(Finding("one-profession-majority", (
             f"level {level.level}: {largest} of the {level.people} people are of one profession ({profession}), so "
             f"{n} of them cannot have "
@@ -244,7 +244,7 @@ def _partnerless_warnings(people: Sequence[Person], gap: int, exclude: Iterable[
         allow = "adjacent levels" if not gap else "levels further apart"
         warnings.append(Finding("no-eligible-partner", (
             f"{count} no eligible partner at level {label}: {who(group)}. Nobody else is {where}: allow {allow} "
-            f"with `max_level_gap = {gap + 1}` in [rules] of peermatch.toml, or check their grades (and "
+            f"with `--max-level-gap {gap + 1}` (or max_level_gap in [rules]), or check their grades (and "
             "[levels.map] in the config)"), _rows_of(group), _ids_of(group)))
     for _, group in sorted(excluded.items()):
         label, count = group[0].level.label, _people(len(group))

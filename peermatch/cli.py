@@ -23,6 +23,7 @@ from peermatch.cli_common import (
     HistoryOption,
     IdColumn,
     LevelColumn,
+    MaxGapOption,
     NameColumn,
     OddOption,
     OddPolicy,
@@ -38,7 +39,8 @@ from peermatch.cli_common import (
     Solver,
     SolverOption,
     VerboseOption,
-    column_overrides,
+    columns_for,
+    load_settings,
     option,
     reports_errors,
 )
@@ -47,7 +49,7 @@ from peermatch.cli_history import history_app
 from peermatch.cli_init import command as init_command
 from peermatch.cli_report import command as report_command
 from peermatch.cli_schedule import command as schedule_command
-from peermatch.config import Config, load_config
+from peermatch.config import Config
 from peermatch.errors import UsageError
 from peermatch.exclusions import read_exclusions
 from peermatch.export import pair_result_json, pairs_csv, write_atomic
@@ -90,6 +92,7 @@ def pair(
     roster: Annotated[Path, typer.Argument(help="The staff roster: a CSV file from Excel or an HR system.",
                                            show_default=False)],
     config_path: ConfigOption = None,
+    max_level_gap: MaxGapOption = None,
     out: OutOption = None,
     output_format: FormatOption = OutputFormat.table,
     seed: SeedOption = None,
@@ -123,10 +126,10 @@ def pair(
 
         peermatch pair roster.csv --format json > pairs.json
     """
-    config = load_config(config_path)
+    config = load_settings(config_path, max_level_gap)
     messages = render.error_console()
-    columns = dict(config.columns) | column_overrides(
-        id=id_column, name=name_column, email=email_column, level=level_column,
+    columns = columns_for(
+        config, id=id_column, name=name_column, email=email_column, level=level_column,
         profession=profession_column, organisation=organisation_column, site=site_column)
     # Its own namespace, so a pairing never replaces a scheduled round of the same date.
     label = (round_label or f"pair-{date.today().isoformat()}").strip()

@@ -17,16 +17,17 @@ from peermatch.cli_common import (
     FormatOption,
     IdColumn,
     LevelColumn,
+    MaxGapOption,
     NameColumn,
     OrganisationColumn,
     OutputFormat,
     ProfessionColumn,
     SiteColumn,
     SkipOption,
-    column_overrides,
+    columns_for,
+    load_settings,
     reports_errors,
 )
-from peermatch.config import load_config
 from peermatch.errors import EXIT_DATAERR
 
 
@@ -35,6 +36,7 @@ def command(
     roster: Annotated[Path, typer.Argument(help="The staff roster: a CSV file from Excel or an HR system.",
                                            show_default=False)],
     config_path: ConfigOption = None,
+    max_level_gap: MaxGapOption = None,
     output_format: FormatOption = OutputFormat.table,
     exclude: ExcludeOption = None,
     skip_invalid: SkipOption = False,
@@ -67,9 +69,9 @@ def command(
 
         peermatch check roster.csv --format json > check.json
     """
-    config = load_config(config_path)
-    columns = dict(config.columns) | column_overrides(
-        id=id_column, name=name_column, email=email_column, level=level_column,
+    config = load_settings(config_path, max_level_gap)
+    columns = columns_for(
+        config, id=id_column, name=name_column, email=email_column, level=level_column,
         profession=profession_column, organisation=organisation_column, site=site_column)
     result = check_roster(roster, config, columns=columns, skip_invalid=skip_invalid, exclude=exclude)
     if output_format is OutputFormat.json:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from enum import StrEnum
@@ -11,6 +12,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from peermatch import render
+from peermatch.config import Config, load_config
 from peermatch.errors import PeermatchError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -90,6 +92,22 @@ HistoryOption = Annotated[Path | None, option(
     "--history", help="The history file of past rounds (SQLite). Default: peermatch-history.sqlite in the current "
     "folder, or $PEERMATCH_HISTORY.", show_default=False)]
 DryRunOption = Annotated[bool, option("--dry-run", help="Plan and write outputs, but record nothing in the history.")]
+MaxGapOption = Annotated[int | None, option(
+    "--max-level-gap", help="The most levels apart two people may be paired (0: same level only). Overrides "
+    "max_level_gap in [rules] of the config; the default is 1.", min=0, max=20, show_default=False)]
+
+
+def load_settings(config_path: Path | None, max_level_gap: int | None = None) -> Config:
+    """The configuration file's settings, with the options given on the command line on top."""
+    config = load_config(config_path)
+    if max_level_gap is not None:
+        config = dataclasses.replace(config, rules=dataclasses.replace(config.rules, max_level_gap=max_level_gap))
+    return config
+
+
+def columns_for(config: Config, **headings: str | None) -> dict[str, str]:
+    """The column headings of the config, with those named on the command line on top."""
+    return dict(config.columns) | column_overrides(**headings)
 
 
 

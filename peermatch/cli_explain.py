@@ -19,6 +19,7 @@ from peermatch.cli_common import (
     HistoryOption,
     IdColumn,
     LevelColumn,
+    MaxGapOption,
     NameColumn,
     OddOption,
     OddPolicy,
@@ -29,11 +30,11 @@ from peermatch.cli_common import (
     SkipOption,
     Solver,
     SolverOption,
-    column_overrides,
+    columns_for,
+    load_settings,
     option,
     reports_errors,
 )
-from peermatch.config import load_config
 from peermatch.errors import UsageError
 from peermatch.exclusions import read_exclusions
 from peermatch.explain import (
@@ -59,6 +60,7 @@ def command(
                                              "or two, for why they would or would not be paired.",
                                              show_default=False)],
     config_path: ConfigOption = None,
+    max_level_gap: MaxGapOption = None,
     exclude: ExcludeOption = None,
     history: HistoryOption = None,
     round_label: Annotated[str | None, option(
@@ -104,9 +106,9 @@ def command(
     """
     if len(ids) > 2:
         raise UsageError(f"give one id, or two to explain a pair (got {len(ids)})")
-    config = load_config(config_path)
-    columns = dict(config.columns) | column_overrides(
-        id=id_column, name=name_column, email=email_column, level=level_column,
+    config = load_settings(config_path, max_level_gap)
+    columns = columns_for(
+        config, id=id_column, name=name_column, email=email_column, level=level_column,
         profession=profession_column, organisation=organisation_column, site=site_column)
     people = load_roster(roster, levels=config.levels, columns=columns, skip_invalid=skip_invalid)
     excluded = read_exclusions(exclude, people) if exclude else []

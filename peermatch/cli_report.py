@@ -19,7 +19,7 @@ from peermatch.cli_common import (
     OutputFormat,
     ProfessionColumn,
     QuietOption,
-    column_overrides,
+    columns_for,
     option,
     reports_errors,
 )
@@ -67,8 +67,8 @@ def command(
     professions: dict[str, str] | None = None
     if roster is not None:
         config = load_config(config_path)
-        columns = dict(config.columns) | column_overrides(
-            id=id_column, level=level_column, profession=profession_column, organisation=organisation_column)
+        columns = columns_for(
+            config, id=id_column, level=level_column, profession=profession_column, organisation=organisation_column)
         # Only professions are wanted: a row the roster cannot pair (an unknown grade, say) still has one.
         people = load_roster(roster, levels=config.levels, columns=columns, skip_invalid=True)
         professions = {person.id: person.profession for person in people.people}

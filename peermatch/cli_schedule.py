@@ -17,6 +17,7 @@ from peermatch.cli_common import (
     HistoryOption,
     IdColumn,
     LevelColumn,
+    MaxGapOption,
     NameColumn,
     OddOption,
     OddPolicy,
@@ -31,11 +32,11 @@ from peermatch.cli_common import (
     Solver,
     SolverOption,
     VerboseOption,
-    column_overrides,
+    columns_for,
+    load_settings,
     option,
     reports_errors,
 )
-from peermatch.config import load_config
 from peermatch.errors import ConfigError, RosterError, UsageError
 from peermatch.exclusions import read_exclusions
 from peermatch.export import (
@@ -82,6 +83,7 @@ def schedule(
     eml_dir: Annotated[Path | None, option("--eml-dir", help="A folder of introduction emails, one .eml per group.",
                                            show_default=False)] = None,
     config_path: ConfigOption = None,
+    max_level_gap: MaxGapOption = None,
     output_format: FormatOption = OutputFormat.table,
     seed: SeedOption = None,
     odd: OddOption = OddPolicy.triad,
@@ -119,9 +121,9 @@ def schedule(
         raise UsageError(str(problem)) from None
     except OverflowError:
         raise UsageError(f"--start {start} with --every {every} runs past the year 9999") from None
-    config = load_config(config_path)
-    columns = dict(config.columns) | column_overrides(
-        id=id_column, name=name_column, email=email_column, level=level_column, profession=profession_column,
+    config = load_settings(config_path, max_level_gap)
+    columns = columns_for(
+        config, id=id_column, name=name_column, email=email_column, level=level_column, profession=profession_column,
         organisation=organisation_column, site=site_column)
     messages = render.error_console()
     with Progress(messages, 2 + rounds + (not dry_run), show=not quiet) as progress:

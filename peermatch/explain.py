@@ -267,7 +267,8 @@ def _level_rule(a: Person, b: Person, gap: int | None, limit: int, same_level: i
     apart = "one level" if gap == 1 else f"{gap} levels"
     text = f"{apart} apart ({low} · {high}): same_level {same_level} − {gap} × level_step {step} = {points:+d}"
     if gap > limit:
-        return Rule("level", f"{text}; but [rules] max_level_gap is {limit}, so they are never paired", points,
+        return Rule("level", f"{text}; but the most levels apart allowed is {limit} (--max-level-gap, or max_level_gap "
+                    "in [rules]), so they are never paired", points,
                     blocks=True)
     return Rule("level", text, points)
 

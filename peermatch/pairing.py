@@ -141,10 +141,10 @@ def _why_unmatched(problem: Problem, person: int, odd: str) -> str:
                     and (gap := problem.gap(person, j)) is not None and gap <= problem.max_gap]
         if not in_reach:
             return (f"nobody else {within} on their grading scale: check their grade, map their scale onto "
-                    "a common one in [levels], or allow a wider gap with max_level_gap in [rules]")
+                    "a common one in [levels], or allow a wider gap with --max-level-gap")
         who = "the only other person" if len(in_reach) == 1 else f"all {len(in_reach)} people"
         return (f"{who} {within} already met them or may not meet them: allow repeats after some rounds "
-                "with avoid_repeats_within in [history], or a wider gap with max_level_gap in [rules]")
+                "with avoid_repeats_within in [history], or a wider gap with --max-level-gap")
     if odd == "leave-out":
         return "odd one out (--odd leave-out)"
     return "no group could take a third person at this level"

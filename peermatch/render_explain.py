@@ -71,8 +71,8 @@ def render_person(out: Console, explained: PersonExplanation, names: dict[str, s
             out.print(f"[dim]… {explained.eligible - len(explained.candidates)} more: see them all with --top "
                       f"{explained.eligible}[/]")
     else:
-        out.print(f"[yellow]Nobody may be paired with them:[/] allow levels further apart with max_level_gap = "
-                  f"{gap + 1} in [rules] of peermatch.toml, or review their exclusions.", soft_wrap=True)
+        out.print(f"[yellow]Nobody may be paired with them:[/] allow levels further apart with --max-level-gap "
+                  f"{gap + 1} (or max_level_gap in [rules]), or review their exclusions.", soft_wrap=True)
     out.print()
     if explained.ruled_out:
         out.print(f"[bold]Ruled out ({len(explained.ruled_out)})[/]")

@@ -129,7 +129,7 @@ def shortfall_message(short: Sequence[Shortfall], rounds: int, max_gap: int) -> 
     listed = "; ".join(_shortfall_entry(s) for s in short[:10])
     more = f"; and {len(short) - 10} more" if len(short) > 10 else ""
     fewest = min(s.partners for s in short)
-    fixes = [f"allow levels further apart with [rules] max_level_gap = {max_gap + 1}"]
+    fixes = [f"allow levels further apart with --max-level-gap {max_gap + 1}"]
     if fewest > 0:
         fixes.append(f"plan fewer rounds (--rounds {fewest})")
     else:

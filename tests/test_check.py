@@ -75,7 +75,7 @@ def test_warnings_say_how_many_who_and_what_to_do(tmp_path: Path) -> None:
     assert alone.ids == ("5",) and alone.rows == (6,)
     assert alone.message.startswith("1 person has no eligible partner at level Band 8a: id 5 (row 6). Nobody else "
                                     "is within 1 level of it on the same ladder: allow levels further apart with "
-                                    "`max_level_gap = 2` in [rules] of peermatch.toml")
+                                    "`--max-level-gap 2` (or max_level_gap in [rules])")
     assert "Eve" not in alone.message and "eve@" not in alone.message
 
 
@@ -84,7 +84,7 @@ def test_same_level_only_suggests_adjacent_levels(tmp_path: Path) -> None:
     result = check_roster(write(tmp_path, body), Config(rules=Rules(max_level_gap=0)))
     alone = [w for w in result.warnings if w.kind == "no-eligible-partner"]
     assert [w.ids for w in alone] == [("5",), ("4",)]  # G6 is junior to SCS1 on the civil-service ladder
-    assert "Nobody else is at that level: allow adjacent levels with `max_level_gap = 1`" in alone[1].message
+    assert "Nobody else is at that level: allow adjacent levels with `--max-level-gap 1`" in alone[1].message
 
 
 def test_everyone_within_reach_excluded_has_no_partner(tmp_path: Path) -> None:

@@ -211,3 +211,15 @@ def test_a_run_that_fails_leaves_no_new_history_behind(tmp_path: Path, command: 
     assert code in (1, 73), err
     assert not history.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_max_level_gap_on_the_command_line_overrides_the_config(tmp_path: Path) -> None:
+    roster = write(tmp_path, "id,grade,profession\nA,Band 5,Nurse\nB,Band 6,Social Worker\n")
+    code, out, _ = run("pair", roster, "--format", "json", "--dry-run")
+    assert code == 0 and json.loads(out)["groups"][0]["members"] == ["A", "B"]
+    code, out, _ = run("pair", roster, "--format", "json", "--dry-run", "--max-level-gap", "0")
+    assert code == 0 and json.loads(out)["groups"] == []
+    unmatched = json.loads(out)["unmatched"]
+    assert sorted(unmatched) == ["A", "B"]
+    code, _, err = run("pair", roster, "--max-level-gap", "-1")
+    assert code == 2 and "--max-level-gap" in err

@@ -83,7 +83,7 @@ def test_too_far_apart_is_scored_but_never_paired(roster_path: Path) -> None:
     level = explained.rules[0]
     assert level.blocks and level.points == -20  # 100 - 2 × 60
     assert "2 levels apart (Band 6 · Band 8a): same_level 100 − 2 × level_step 60 = -20" in level.text
-    assert "max_level_gap is 1" in level.text
+    assert "the most levels apart allowed is 1 (--max-level-gap" in level.text
     assert explained.score == -20 + 60 + 20 and not explained.considered and not explained.ideal
 
 

@@ -114,7 +114,7 @@ def test_too_few_partners_for_the_rounds_is_reported_by_row_and_level_never_by_n
     with pytest.raises(Infeasible) as caught:
         plan(roster, 3)
     message = str(caught.value)
-    assert "row 2 (id A, Band 8a, 2 possible)" in message and "--rounds 1" in message and "max_level_gap = 2" in message
+    assert "row 2 (id A, Band 8a, 2 possible)" in message and "--rounds 1" in message and "--max-level-gap 2" in message
     assert "Ann" not in message
     assert caught.value.exit_code == 1
 
