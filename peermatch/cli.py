@@ -52,7 +52,7 @@ from peermatch.cli_schedule import command as schedule_command
 from peermatch.config import Config
 from peermatch.errors import UsageError
 from peermatch.exclusions import read_exclusions
-from peermatch.export import pair_result_json, pairs_csv, write_atomic
+from peermatch.export import check_target, pair_result_json, pairs_csv, write_atomic
 from peermatch.history import History, default_history_path
 from peermatch.pairing import pair as pair_roster
 from peermatch.recording import record_pair_result
@@ -136,6 +136,9 @@ def pair(
     if not label:
         raise UsageError("--round needs a label, like --round 2027-01")
     path = history or default_history_path()
+    protect = [roster, path, *(p for p in (exclude, config_path) if p)]
+    if out is not None:
+        check_target(out, protect)  # before the history is opened: a first run that cannot write creates nothing
     with Progress(messages, 2 + (out is not None) + (not dry_run), show=not quiet) as progress:
         progress.step(f"Reading {roster.name}")
         people = load_roster(roster, levels=config.levels, columns=columns, skip_invalid=skip_invalid)
@@ -148,7 +151,7 @@ def pair(
                                  exclude=excluded + past)
             if out is not None:
                 progress.step(f"Writing {out.name}")
-                write_atomic(out, pairs_csv(result), protect=[roster, path, *(p for p in (exclude, config_path) if p)])
+                write_atomic(out, pairs_csv(result), protect=protect)
             if not dry_run:
                 progress.step("Recording the round in the history")
                 record_pair_result(store, label, result)

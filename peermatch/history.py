@@ -133,7 +133,6 @@ class History:
         self._wait_seconds = wait_seconds
         self._in_transaction = False
         self._vacuum = False
-        self._new_file = False  # nothing was ever committed to the file when this run took the lock
         self._uids: tuple[tuple[str, int | None, int], dict[tuple[str, ...], str | None]] | None = None
 
     # -- opening and closing ------------------------------------------------------------------------------------
@@ -142,53 +141,22 @@ class History:
     def open(cls, path: Path, *, write: bool, wait_seconds: float = 5.0) -> Self:
         path = Path(path)
         if write:
-            # A run that fails on a new history deletes the file it created (see close()).  Another run that
-            # opened that file meanwhile finds, once it holds the lock, that the name points elsewhere or
-            # nowhere, and opens the history afresh.
-            for _ in range(_REOPEN_TRIES):
-                history = cls._open_for_writing(path, wait_seconds)
-                if history is not None:
-                    return history
-            raise HistoryBusy(f"{path}: other peermatch runs keep creating and removing this history; "
-                              "try again in a minute")
-        if path.exists():
+            _create_private(path)
+            connection = _connect(path, f"{_uri(path)}?mode=rw", wait_seconds)
+        elif path.exists():
             connection = _connect(path, f"{_uri(path)}?mode=ro", wait_seconds)
         else:
             connection = _connect(path, ":memory:", wait_seconds)  # a missing file is an empty history
         history = cls(path, connection, write=write, wait_seconds=wait_seconds)
         try:
             history._set_up()
-            history._check_readable()
+            if write:
+                history._begin()
+            else:
+                history._check_readable()
         except BaseException:
             connection.close()
             raise
-        return history
-
-    @classmethod
-    def _open_for_writing(cls, path: Path, wait_seconds: float) -> Self | None:
-        """The history, locked for writing; None if the file was replaced while this run waited for the lock."""
-        _create_private(path)
-        expected = _inode(path)
-        try:
-            connection = _connect(path, f"{_uri(path)}?mode=rw", wait_seconds)
-        except HistoryError:
-            if _inode(path) != expected:
-                return None
-            raise
-        history = cls(path, connection, write=True, wait_seconds=wait_seconds)
-        try:
-            history._set_up()
-            history._begin()
-        except BaseException as error:
-            history.close()
-            # SQLite reports a file deleted under it as an I/O error: open the one now at the path.
-            if isinstance(error, HistoryError) and _inode(path) != expected:
-                return None
-            raise
-        if expected is None or _inode(path) != expected:
-            history._new_file = False  # the name now belongs to another run's file: never delete it
-            history.close()
-            return None
         return history
 
     def _set_up(self) -> None:
@@ -210,13 +178,10 @@ class History:
     def close(self) -> None:
         """Roll back anything not committed and let go of the file.
 
-        A file this run created and never committed to is deleted, so a run that fails leaves no empty
-        history behind; it is deleted while the lock is still held, before any other run can write to it.
+        A new history file stays, empty, when the first run fails: an empty file is an empty history, and deleting
+        a database file another run may already have open is how SQLite databases get corrupted.
         """
         try:
-            if self._in_transaction and self._new_file:
-                with contextlib.suppress(FileNotFoundError):
-                    self.path.unlink()
             if self._in_transaction:
                 with contextlib.suppress(sqlite3.Error):
                     self._connection.execute("ROLLBACK")
@@ -561,12 +526,6 @@ class History:
         with self._errors():
             self._connection.execute("BEGIN IMMEDIATE")
         self._in_transaction = True
-        # Under the lock, an empty file is one nobody ever committed to: a rollback journal never leaves a
-        # committed history at 0 bytes.
-        try:
-            self._new_file = os.stat(self.path).st_size == 0
-        except FileNotFoundError:
-            self._new_file = False
         self._uids = None  # another run may have committed since they were read
         try:
             self._check_writable_schema()
@@ -845,16 +804,6 @@ def _minutes(value: str) -> str | None:
 def _uri(path: Path) -> str:
     # An absolute file: URI, so that '?', '#' or '%' in a folder name cannot be read as URI syntax.
     return path.absolute().as_uri()
-
-
-_REOPEN_TRIES = 5
-
-
-def _inode(path: Path) -> int | None:
-    try:
-        return os.stat(path).st_ino
-    except FileNotFoundError:
-        return None
 
 
 def _create_private(path: Path) -> None:

@@ -202,15 +202,23 @@ def test_a_roster_without_headings_never_shows_row_1_in_the_error(tmp_path: Path
     assert "Alice" not in err and "Smith" not in err
 
 
-@pytest.mark.parametrize("command", [["pair"], ["schedule", "--rounds", "40", "--start", "2027-01-11"]])
-def test_a_run_that_fails_leaves_no_new_history_behind(tmp_path: Path, command: list[str]) -> None:
+def test_a_pairing_that_cannot_write_its_output_creates_no_history(tmp_path: Path) -> None:
     history = tmp_path / "new-history.sqlite"
-    # pair fails writing its output; schedule cannot find 40 new partners for everyone in a roster of 63
-    code, _, err = run(*command, ROSTER, "--config", CONFIG, "--history", history, "--out",
-                       tmp_path / "missing-folder" / "out.csv")
-    assert code in (1, 73), err
-    assert not history.exists()
+    code, _, err = run("pair", ROSTER, "--config", CONFIG, "--history", history, "--out",
+                       tmp_path / "missing-folder" / "pairs.csv")
+    assert code == 73 and "missing-folder" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_schedule_that_cannot_be_planned_records_nothing(tmp_path: Path) -> None:
+    history = tmp_path / "new-history.sqlite"
+    # 40 new partners each: more than a roster of 63 holds at any level
+    code, _, err = run("schedule", ROSTER, "--config", CONFIG, "--history", history, "--rounds", "40", "--start",
+                       "2027-01-11", "--out", tmp_path / "programme.csv")
+    assert code == 1 and "fewer possible new partners" in err
+    assert not (tmp_path / "programme.csv").exists()
+    code, out, _ = run("history", "list", "--history", history, "--format", "json")
+    assert code == 0 and json.loads(out)["rounds"] == []
 
 
 def test_max_level_gap_on_the_command_line_overrides_the_config(tmp_path: Path) -> None:
