@@ -11,7 +11,8 @@ from peermatch import render
 from peermatch.cli_common import QuietOption, reports_errors
 from peermatch.config_template import DEFAULT_NAME, config_template, write_new
 
-PathArgument = Annotated[Path, typer.Argument(metavar="PATH", help="The file to create; it must not exist yet.")]
+PathArgument = Annotated[Path, typer.Argument(metavar="PATH", help="The file to create; it must not exist yet. "
+                                              f"A folder gets a {DEFAULT_NAME} inside it.")]
 
 
 @reports_errors
@@ -31,6 +32,8 @@ def command(
 
         peermatch pair roster.csv --config northshire.toml
     """
+    if path.is_dir():  # `peermatch init .` or a project folder: the usual name, inside it
+        path = path / DEFAULT_NAME
     write_new(path, config_template(path.name))
     if not quiet:
         render.note(render.error_console(), f"wrote {path}: edit it, then use it with --config {path}")

@@ -80,3 +80,15 @@ def test_init_names_the_file_in_its_usage_line(tmp_path: Path) -> None:
 def test_help_has_a_worked_example() -> None:
     code, out, _ = run("init", "--help")
     assert code == 0 and "Example" in out and "peermatch init northshire.toml" in out
+
+
+def test_init_into_a_folder_writes_peermatch_toml_inside_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run("init", ".")
+    assert code == 0, err
+    assert load_config(tmp_path / "peermatch.toml").weights == Config().weights
+    (tmp_path / "team").mkdir()
+    code, _, _ = run("init", "team")
+    assert code == 0 and (tmp_path / "team" / "peermatch.toml").is_file()
+    code, _, err = run("init", ".")  # the folder now has one: never overwritten
+    assert code == 73 and "already exists" in err and "Traceback" not in err
