@@ -39,7 +39,7 @@ class RoundCoverage:
     met: int
     not_met: int
     awaiting: int  # groups with no feedback yet
-    upcoming: bool  # starts after the report's moment
+    upcoming: bool  # starts after the report's moment, and nobody has reported on it yet
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class Coverage:
     as_of: str  # "2027-03-01T12:00": rounds after this are upcoming
     only_met: bool  # True: only conversations reported as held bring people together
     rounds: tuple[RoundCoverage, ...]
-    rounds_held: int  # rounds that have started
+    rounds_held: int  # rounds that have started, or have feedback
     conversations: int  # groups planned, in every round
     met: int
     not_met: int
@@ -81,7 +81,8 @@ def coverage(history: History, *, as_of: datetime | None = None, only_met: bool 
     rounds = tuple(RoundCoverage(
         label=info.label, starts=info.starts, date=(info.starts or info.recorded_at)[:10], kind=info.kind,
         groups=info.groups, people=info.people, met=info.met, not_met=info.not_met,
-        awaiting=info.groups - info.met - info.not_met, upcoming=(info.starts or info.recorded_at)[:16] > moment)
+        awaiting=info.groups - info.met - info.not_met, upcoming=(info.starts or info.recorded_at)[:16] > moment
+        and not (info.met or info.not_met))  # feedback says the round took place, whatever its date
         for info in infos)
     everyone: set[str] = set()
     reached: set[str] = set()

@@ -309,3 +309,10 @@ def test_html_report_renders_in_chromium(tmp_path: Path) -> None:
     assert chromium(f"--screenshot={shot}", "--window-size=1100,1600", page.as_uri(),
                     home=tmp_path / "profile").returncode == 0
     assert shot.stat().st_size > 10_000
+
+
+def test_a_round_with_feedback_was_held_whatever_its_date(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite"
+    record_triads(path)
+    before_it = report_of(path, as_of=datetime(2026, 1, 1))  # both rounds start later; the first has feedback
+    assert [r.upcoming for r in before_it.rounds] == [False, True] and before_it.rounds_held == 1
