@@ -11,6 +11,7 @@ import typer
 from peermatch import __version__, render, render_report
 from peermatch.cli_common import (
     ConfigOption,
+    EmailColumn,
     FormatOption,
     HistoryOption,
     IdColumn,
@@ -46,6 +47,7 @@ def command(
         "not planned ones without feedback.")] = False,
     config_path: ConfigOption = None,
     id_column: IdColumn = None,
+    email_column: EmailColumn = None,
     level_column: LevelColumn = None,
     profession_column: ProfessionColumn = None,
     organisation_column: OrganisationColumn = None,
@@ -68,7 +70,8 @@ def command(
     if roster is not None:
         config = load_config(config_path)
         columns = columns_for(
-            config, id=id_column, level=level_column, profession=profession_column, organisation=organisation_column)
+            config, id=id_column, email=email_column, level=level_column, profession=profession_column,
+            organisation=organisation_column)
         # Only professions are wanted: a row the roster cannot pair (an unknown grade, say) still has one.
         people = load_roster(roster, levels=config.levels, columns=columns, skip_invalid=True)
         professions = {person.id: person.profession for person in people.people}
