@@ -30,18 +30,18 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
-import re
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, NoReturn, Self
+from typing import Any, Self
 
 from peermatch.errors import HistoryBusy, HistoryError
-from peermatch.text import NO, YES, fold
+from peermatch.history_rows import CsvRows, ImportedGroup, ImportedRound, answer, minutes
+from peermatch.text import YES, fold
 
 DEFAULT_PATH = "peermatch-history.sqlite"
 ENV_VAR = "PEERMATCH_HISTORY"
@@ -92,10 +92,6 @@ _MIGRATIONS: dict[int, tuple[str, ...]] = {}
 # Rounds in time order: a round without a date (a plain pairing) counts from when it was recorded.
 _WHEN = "COALESCE(r.starts, r.recorded_at)"
 _ODD_THIRD = YES | {"third"}
-_HEADING_NOISE = re.compile(r"[\s\-.]+")
-_HEADING_ALIASES = {"id": "person_id", "person": "person_id", "table_number": "table", "round_label": "round"}
-_FORMULA_ESCAPE = re.compile(r"^'(?=[=+\-@\t\r])")  # export.escape_formula's apostrophe, taken off again
-_UK_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y")  # what Excel in the UK saves dates as
 
 
 def default_history_path() -> Path:
@@ -354,7 +350,7 @@ class History:
         label = self._label(label)
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
-        moment = None if starts is None else _minutes(starts)
+        moment = None if starts is None else minutes(starts)
         if moment is None and starts is not None:
             raise ValueError(f"starts must be an ISO local date and time such as 2027-01-11T09:00, not {starts!r}")
         seen: set[str] = set()
@@ -381,14 +377,14 @@ class History:
         ``first_row`` is the spreadsheet row of the first mapping.  Nothing is recorded unless every row is right.
         """
         self._writable()
-        reader = _CsvRows(source or self.path, rows, first_row, required=("round", "group", "person_id"))
-        rounds: dict[str, _ImportedRound] = {}
+        reader = CsvRows(source or self.path, rows, first_row, required=("round", "group", "person_id"))
+        rounds: dict[str, ImportedRound] = {}
         for row in reader:
             label = row.text("round", required=True)
             person_id = row.text("person_id", required=True)
-            imported = rounds.setdefault(label, _ImportedRound(label))
+            imported = rounds.setdefault(label, ImportedRound(label))
             starts = row.text("starts")
-            moment = _minutes(starts) if starts else None
+            moment = minutes(starts) if starts else None
             if starts and moment is None:
                 row.fail("starts", f"{starts!r} is not a date; write it as 2027-01-11 or 2027-01-11T09:00")
             kind = fold(row.text("kind"))
@@ -408,13 +404,13 @@ class History:
             if odd and odd not in _ODD_THIRD:
                 row.fail("odd", "the odd column is 'third', 'unmatched' or blank")
             key = row.text("group", required=True)
-            group = imported.groups.setdefault(key, _ImportedGroup(row.number))
+            group = imported.groups.setdefault(key, ImportedGroup(row.number))
             table_text = row.text("table")
             if table_text and not table_text.isdigit():
                 row.fail("table", f"{table_text!r} is not a table number")
             group.agree(row, "table", int(table_text) if table_text else None)
             group.agree(row, "uid", row.text("uid"))
-            group.agree(row, "met", _answer(row, "met"))
+            group.agree(row, "met", answer(row, "met"))
             group.members.append(person_id)
             group.profiles.append((fold(row.text("profession")), fold(row.text("organisation"))))
             if odd:
@@ -446,7 +442,7 @@ class History:
         unless every row is right.
         """
         self._writable()
-        reader = _CsvRows(source or self.path, rows, first_row, required=("round", "met"))
+        reader = CsvRows(source or self.path, rows, first_row, required=("round", "met"))
         by_pair = reader.has("person_a") or reader.has("person_b")
         if not by_pair and not reader.has("group"):
             raise HistoryError(f"{reader.source}: a feedback file needs the columns round, person_a, person_b and "
@@ -457,7 +453,7 @@ class History:
         answers: dict[int, tuple[bool, int]] = {}
         for row in reader:
             label = row.text("round", required=True)
-            met = _answer(row, "met")
+            met = answer(row, "met")
             if label not in rounds:
                 found = self._rows("SELECT id FROM rounds WHERE label = ?", (label,))
                 if not found:
@@ -591,7 +587,7 @@ class History:
         return label.strip()
 
     def _cutoff(self, when: str) -> str:
-        moment = _minutes(when)
+        moment = minutes(when)
         if moment is None:
             raise HistoryError(f"{self.path}: {when!r} is not a date; write it as 2027-01-11 or 2027-01-11T09:00")
         return moment
@@ -682,123 +678,8 @@ class _RoundGroups:
     of_person: dict[str, set[int]] = field(default_factory=dict)
 
 
-class _Agreeing:
-    """Values that every row of one round (or group) must give alike."""
-
-    values: dict[str, Any]
-    first: dict[str, int]
-
-    def agree(self, row: _CsvRow, column: str, value: Any) -> None:
-        # A blank cell says nothing: a spreadsheet may give the date on a round's first row only.
-        if value is None or value == "":
-            return
-        if column not in self.values:
-            self.values[column], self.first[column] = value, row.number
-        elif self.values[column] != value:
-            row.fail(column, f"differs from row {self.first[column]} of the same "
-                             f"{'round' if isinstance(self, _ImportedRound) else 'group'}")
-
-
-@dataclass
-class _ImportedGroup(_Agreeing):
-    row: int
-    members: list[str] = field(default_factory=list)
-    profiles: list[tuple[str, str]] = field(default_factory=list)
-    odd_one: str | None = None
-    values: dict[str, Any] = field(default_factory=dict)
-    first: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass
-class _ImportedRound(_Agreeing):
-    label: str
-    people: dict[str, int] = field(default_factory=dict)  # person id -> row
-    groups: dict[str, _ImportedGroup] = field(default_factory=dict)
-    unmatched: list[str] = field(default_factory=list)
-    values: dict[str, Any] = field(default_factory=dict)
-    first: dict[str, int] = field(default_factory=dict)
-
-
-class _CsvRows:
-    """The rows of a CSV as mappings, with headings matched in any case or spacing and errors naming the row."""
-
-    def __init__(self, source: str | Path, rows: Iterable[Mapping[str, str | None]], first_row: int,
-                 required: Sequence[str]) -> None:
-        self.source = source
-        self._rows = list(rows)
-        self._headings: dict[str, str] = {}  # our column name -> the heading as written
-        for row in self._rows:  # every row's keys: mappings from a CSV reader all have the same ones, others may not
-            for heading in row:
-                if isinstance(heading, str):
-                    key = _HEADING_NOISE.sub("_", fold(heading)).strip("_")
-                    self._headings.setdefault(_HEADING_ALIASES.get(key, key), heading)
-        self._first_row = first_row
-        if self._rows and (missing := [column for column in required if column not in self._headings]):
-            raise HistoryError(f"{source}: no {', '.join(missing)} column (found: "
-                               f"{', '.join(h for h in self._headings.values() if h) or 'no headings'})")
-
-    def has(self, column: str) -> bool:
-        return column in self._headings
-
-    def heading(self, column: str) -> str:
-        return self._headings.get(column, column)
-
-    def __iter__(self) -> Iterator[_CsvRow]:
-        for offset, values in enumerate(self._rows):
-            if any((value or "").strip() for value in values.values() if isinstance(value, str)):
-                yield _CsvRow(self, values, self._first_row + offset)
-
-
-@dataclass
-class _CsvRow:
-    rows: _CsvRows
-    values: Mapping[str, str | None]
-    number: int
-
-    def has(self, column: str) -> bool:
-        return self.rows.has(column)
-
-    def text(self, column: str, *, required: bool = False) -> str:
-        value = self.values.get(self.rows.heading(column)) if self.rows.has(column) else None
-        text = _FORMULA_ESCAPE.sub("", (value or "").strip())
-        if required and not text:
-            self.fail(column, "the cell is blank")
-        return text
-
-    def fail(self, column: str, message: str) -> NoReturn:
-        raise HistoryError(f"{self.rows.source}, row {self.number}, column {self.rows.heading(column)!r}: {message}")
-
-
-def _answer(row: _CsvRow, column: str) -> bool | None:
-    value = fold(row.text(column))
-    if not value:
-        return None
-    if value in YES or value in NO:
-        return value in YES
-    row.fail(column, "write yes or no (or y/n, true/false, 1/0)")
-
-
 def _labels(labels: Iterable[str]) -> list[str]:
     return sorted({label.strip() for label in ([labels] if isinstance(labels, str) else labels)})
-
-
-def _minutes(value: str) -> str | None:
-    """``value`` (ISO, or a UK date as Excel saves it) as local 'YYYY-MM-DDTHH:MM', or None if it is no date."""
-    text = value.strip()
-    moment: datetime | None = None
-    with contextlib.suppress(ValueError):
-        moment = datetime.combine(date.fromisoformat(text), datetime.min.time())
-    if moment is None:
-        with contextlib.suppress(ValueError):
-            moment = datetime.fromisoformat(text)
-    for layout in _UK_FORMATS if moment is None else ():
-        with contextlib.suppress(ValueError):
-            moment = datetime.strptime(text, layout)
-            break
-    # Times are local (Europe/London) wall-clock times; one with a zone would compare wrongly, so it is no date here.
-    if moment is None or moment.tzinfo is not None:
-        return None
-    return moment.strftime("%Y-%m-%dT%H:%M")
 
 
 def _uri(path: Path) -> str:
