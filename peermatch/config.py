@@ -16,10 +16,11 @@ from typing import Any
 
 from peermatch.errors import ConfigError
 from peermatch.levels import LevelScheme
-from peermatch.messages import check_template
+from peermatch.text import fold
 
 FIELDS = ("id", "name", "first_name", "last_name", "email", "level", "profession",
           "organisation", "site", "active")
+MAX_LEVEL_GAP = 20
 
 
 @dataclass(frozen=True)
@@ -87,12 +88,15 @@ def _table(data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
     return value
 
 
-def _integer(section: str, key: str, value: Any, minimum: int | None = None) -> int:
+def _integer(section: str, key: str, value: Any, minimum: int | None = None, maximum: int | None = None,
+             why: str = "") -> int:
     # bool is an int subclass in Python; "true" is never a weight.
     if isinstance(value, bool) or not isinstance(value, int):
         raise ConfigError(f"{section}.{key} must be a whole number, not {value!r}")
     if minimum is not None and value < minimum:
         raise ConfigError(f"{section}.{key} must be at least {minimum}, not {value}")
+    if maximum is not None and value > maximum:
+        raise ConfigError(f"{section}.{key} must be at most {maximum}{why}, not {value}")
     return value
 
 
@@ -107,7 +111,9 @@ def _weights(table: Mapping[str, Any]) -> Weights:
 
 def _rules(table: Mapping[str, Any]) -> Rules:
     _check_keys("rules", table, ("max_level_gap", "exclude"))
-    gap = _integer("rules", "max_level_gap", table.get("max_level_gap", 1), minimum=0)
+    # Capped as --max-level-gap is: scoring lists every gap up to it (a huge one exhausts memory), and 20 steps
+    # already spans any real ladder.
+    gap = _integer("rules", "max_level_gap", table.get("max_level_gap", 1), minimum=0, maximum=MAX_LEVEL_GAP)
     exclude: list[tuple[str, str]] = []
     raw = table.get("exclude", [])
     if not isinstance(raw, list):
@@ -125,9 +131,13 @@ def _rules(table: Mapping[str, Any]) -> Rules:
 
 def _columns(table: Mapping[str, Any]) -> dict[str, str]:
     _check_keys("columns", table, FIELDS)
+    named: dict[str, str] = {}
     for key, value in table.items():
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(f"columns.{key} must be a column heading, not {value!r}")
+        # One column read as two fields would, say, pair people by their grade as if it were a profession.
+        if (other := named.setdefault(fold(value), key)) != key:
+            raise ConfigError(f"columns.{other} and columns.{key} both name the column {value!r}; give each its own")
     return dict(table)
 
 
@@ -163,7 +173,7 @@ def _schedule(table: Mapping[str, Any]) -> ScheduleSettings:
     values: dict[str, Any] = {}
     for key, value in table.items():
         if key == "duration_minutes":
-            values[key] = _integer("schedule", key, value, minimum=1)
+            values[key] = _integer("schedule", key, value, minimum=1, maximum=24 * 60, why=" (a day)")
         elif key == "prompts":
             if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
                 raise ConfigError("schedule.prompts must be a list of one or more conversation prompts")
@@ -171,6 +181,9 @@ def _schedule(table: Mapping[str, Any]) -> ScheduleSettings:
         else:
             values[key] = _text("schedule", key, value)
     if values.get("intro_template"):
+        # Imported here: messages brings in the email and calendar libraries, which only `schedule` uses.
+        from peermatch.messages import check_template
+
         check_template(values["intro_template"])
     return ScheduleSettings(**values)
 

@@ -20,6 +20,7 @@ import csv
 import io
 import itertools
 import re
+import warnings
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ import pandas as pd
 from peermatch.errors import RosterError, RosterUnreadable, UnknownGrade
 from peermatch.levels import Level, LevelScheme
 from peermatch.models import LeftOut, Person, Roster
-from peermatch.text import fold, most_common_spelling, tidy
+from peermatch.text import NO, YES, fold, most_common_spelling, tidy
 
 # Keyed by config.FIELDS; tried in order, so the plainest heading wins.
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -51,7 +52,11 @@ DELIMITERS = (",", ";", "\t", "|")
 _SNIFF_RECORDS = 100
 _SNIFF_CHARS = 100_000  # under csv's field size limit, so an unclosed quote cannot make the sniffer raise
 _MAX_LISTED = 10
-_YES, _NO = frozenset({"yes", "y", "true", "1", "x"}), frozenset({"no", "n", "false", "0"})
+_LONGEST_SHOWN = 60  # characters of a heading or grade quoted in a message
+_TOO_LONG_FOR_A_GRADE = f"the cell is longer than {_LONGEST_SHOWN} characters, too long for a grade"
+_NOT_A_GRADE = ("names or email addresses, not grades: if this is not the grade column, name the right one with "
+                "--level-column (or level under [columns] in the config)")
+_YES, _NO = YES | {"x"}, NO  # an "x" marks a box in a spreadsheet
 _OUT_EITHER_WAY = frozenset({"inactive", "not participating", "opted out", "opt out"})
 _UNDERSTOOD = _YES | _NO | _OUT_EITHER_WAY | {"", "active", "participating"}
 _HEADING_NOISE = re.compile(r"[\s_.\-]+")
@@ -90,7 +95,10 @@ def read_cells(path: Path) -> Cells:
     assert blank_lines is not None  # the pattern matches the empty string
     body, header_row = text[blank_lines.end():], 1 + len(_LINE_BREAK.findall(blank_lines.group()))
     delimiter, width = _sniff(body)
-    return Cells(_parse(path, body, delimiter, width, header_row), encoding, delimiter, header_row)
+    frame = _parse(path, body, delimiter, width, header_row)
+    if frame.empty:  # pandas skips what it takes for byte-order marks: nothing else was there
+        raise RosterUnreadable(f"{path}: the file is empty")
+    return Cells(frame, encoding, delimiter, header_row)
 
 
 def _read_text(path: Path) -> tuple[str, str]:
@@ -111,7 +119,9 @@ def _read_text(path: Path) -> tuple[str, str]:
             text = raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if not text.strip():
+        # A tool that adds a byte-order mark to a file that has one leaves a second, which is no heading either.
+        text = text.lstrip("\ufeff")
+        if not text.replace("\ufeff", "").strip():
             raise RosterUnreadable(f"{path}: the file is empty")
         return text, encoding
     raise RosterUnreadable(f"{path}: not a text file (neither UTF-8 nor Windows-1252 text)")
@@ -138,18 +148,33 @@ def _parse(path: Path, text: str, delimiter: str, width: int, header_row: int) -
     # No header and explicit names: short rows are padded with "" instead of raising or turning a column into the
     # index, and the heading row keeps its place in the count of rows.
     def read(width: int) -> pd.DataFrame:
-        return pd.read_csv(io.StringIO(text), sep=delimiter, header=None, names=list(range(width)), index_col=False,
-                           dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c")
+        with warnings.catch_warnings():
+            # A first record wider than ``width`` is cut short with nothing but a warning: make it a retry instead.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            return pd.read_csv(io.StringIO(text), sep=delimiter, header=None, names=list(range(width)),
+                               index_col=False, dtype=str, keep_default_na=False, na_filter=False,
+                               skip_blank_lines=False, engine="c")
 
     try:
         return read(width)
+    except pd.errors.ParserWarning:
+        detail = ""
     except pd.errors.ParserError as error:
         detail = str(error).strip().splitlines()[-1]
     if match := _UNCLOSED_QUOTE.search(detail):
         raise RosterError(f'{path}, row {header_row + int(match[1])}: a quoted cell is never closed (a " is missing)')
-    try:  # a record wider than any in the sample: count them all, once
-        return read(max([width, *map(len, csv.reader(io.StringIO(text, newline=None), delimiter=delimiter))]))
-    except (csv.Error, pd.errors.ParserError) as error:
+    # A record wider than any in the sample (or a heading row longer than the sample): count them all, once.
+    records, count = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter), 0
+    try:
+        for record in records:
+            count, width = count + 1, max(width, len(record))
+    except csv.Error as error:  # with NULs refused and universal newlines, in practice a cell past csv's limit
+        problem = (f"a cell is longer than {csv.field_size_limit():,} characters" if "field larger" in str(error)
+                   else f"cannot split it into cells ({error})")
+        raise RosterError(f"{path}, row {header_row + count}: {problem}") from None
+    try:
+        return read(width)
+    except (pd.errors.ParserError, pd.errors.ParserWarning) as error:
         raise RosterError(f"{path}: cannot split the file into cells ({str(error).strip()})") from None
 
 
@@ -192,7 +217,7 @@ def _find_columns(path: Path, headings: list[str], overrides: Mapping[str, str],
 
 def _single(path: Path, headings: list[str], matches: list[int], field: str) -> int:
     if len(matches) > 1:
-        raise RosterError(f"{path}: the heading {headings[matches[0]]!r} is in columns "
+        raise RosterError(f"{path}: the heading {_shown(headings[matches[0]])!r} is in columns "
                           f"{_and([str(i + 1) for i in matches])}; rename all but the {_label(field)} column")
     return matches[0]
 
@@ -212,8 +237,14 @@ def _missing_column(path: Path, headings: list[str], field: str) -> str:
 
 
 def _listing(headings: list[str]) -> str:
-    named = [heading for heading in headings if heading]
+    named = [_shown(heading) for heading in headings if heading]
     return ", ".join(named[:30]) + (", ..." if len(named) > 30 else "") if named else "no headings"
+
+
+def _shown(heading: str) -> str:
+    """A heading fit for a one-line message in a cron log: no control characters, not a page long."""
+    printable = "".join(c if c.isprintable() else "?" for c in heading[:_LONGEST_SHOWN + 1])
+    return printable if len(printable) <= _LONGEST_SHOWN else printable[:_LONGEST_SHOWN - 1] + "…"
 
 
 def _label(field: str) -> str:
@@ -344,10 +375,13 @@ class _Records:
                 try:
                     resolved[key] = levels.resolve(self.grade[i], self.organisation[i])
                 except UnknownGrade as error:
-                    resolved[key] = str(error)
+                    # The message quotes the grade: a page of text in the grade column must not fill the log.
+                    resolved[key] = str(error) if len(self.grade[i]) <= _LONGEST_SHOWN else _TOO_LONG_FOR_A_GRADE
             if isinstance(level := resolved[key], str):
                 unknown[level].append(i)
             self.level_of[i] = level
+        if unknown:
+            unknown = self._unquoted_if_personal(unknown)
         heading = self.columns["level"]
         names = {self.organisation_key[i]: self.organisation[i] for i in reversed(records)}
         self._warn_split_ladders(resolved, names, heading)
@@ -356,6 +390,25 @@ class _Records:
             reason = f"unknown grade (column {heading!r}): {message}"
             problems.append(_Problem("{n} with an unknown grade", f"{where}: {message}", dict.fromkeys(group, reason)))
         return [problem for problem in problems if problem.reasons]
+
+    def _unquoted_if_personal(self, unknown: Mapping[str, list[int]]) -> dict[str, list[int]]:
+        """Unknown grades, regrouped so that a cell holding the row's own name or email is never quoted.
+
+        That happens when the wrong column is taken for the grade (say ``--level-column Name``), and the message
+        may land in a cron log.
+        """
+        heading = _heading_key(self.columns["level"])
+        names_column = any(heading == _heading_key(synonym) for field in ("name", "first_name", "last_name", "email")
+                           for synonym in SYNONYMS[field])
+        names = [fold(name) for name in self._names()]
+        regrouped: dict[str, list[int]] = defaultdict(list)
+        for message, group in unknown.items():
+            for i in group:
+                grade = fold(self.grade[i])
+                personal = names_column or "@" in grade or grade == self.email_key[i] or grade in (
+                    names[i], *names[i].split())
+                regrouped[_NOT_A_GRADE if personal else message].append(i)
+        return regrouped
 
     def _warn_split_ladders(self, resolved: Mapping[tuple[str, str], Level | str], names: Mapping[str, str],
                             heading: str) -> None:
@@ -378,8 +431,10 @@ class _Records:
         return _Problem(f"{{n}} with a blank {field}", message, dict.fromkeys(blank, f"{reason} (column {heading!r})"))
 
     def _duplicates(self, records: list[int]) -> list[_Problem]:
-        # Without an id column the email is the id: checking both would report the same rows twice.
-        checks = [("id", self.ids)] * ("id" in self.raw) + [("email", self.email_key)] * ("email" in self.raw)
+        # Without an id column the email is the id: checking both would report the same rows twice.  Check the ids
+        # themselves then, for a blank email's row-number id can equal an email cell such as "3".
+        emails = self.email_key if "id" in self.raw else self.ids
+        checks = [("id", self.ids)] * ("id" in self.raw) + [("email", emails)] * ("email" in self.raw)
         problems = []
         for field, values in checks:
             if len(set(filled := [values[i] for i in records if values[i]])) == len(filled):
