@@ -166,7 +166,8 @@ def pair(
     elif not quiet:
         render.render_pair(render.console(), result, limit=show)
     if out is not None and not quiet:
-        render.note(messages, f"wrote {len(result.groups)} groups to {out}")
+        groups = len(result.groups)
+        render.note(messages, f"wrote {groups} group{'s' * (groups != 1)} to {out}")
     if not quiet:
         recorded = "not recorded (--dry-run)" if dry_run else f"recorded as round {label!r}"
         render.note(messages, f"history: {path}: {recorded}")
