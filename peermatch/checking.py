@@ -14,7 +14,9 @@ The roster is read exactly as ``pair`` reads it (same loader, configuration and 
   than half, someone with no eligible partner at all), or the roster looks wrong (likely duplicate people, anything
   the loader itself warned about).
 
-Messages name rows and ids, never names or emails, and say what to do next.
+Messages name rows and ids, never names or emails, and say what to do next.  Without an id of their own (no id
+column, or a blank cell) a person's id is their email, or else their row number: such ids are left out of messages,
+and are "" in ``ids`` and ``left_out`` (null in the JSON).
 """
 
 from __future__ import annotations
@@ -28,13 +30,13 @@ from pathlib import Path
 from typing import Any
 
 from peermatch.config import Config
-from peermatch.errors import RosterError
+from peermatch.errors import PeermatchError, RosterError
 from peermatch.exclusions import read_exclusions
 from peermatch.graph import Problem
 from peermatch.models import LeftOut, Person, Roster
 from peermatch.roster import load_roster
 from peermatch.solve import ideal_pairs_possible
-from peermatch.text import fold
+from peermatch.text import fold, shown_id
 
 # The loader's reasons for someone who takes no part by choice; every other reason is a row it would refuse.
 _CHOSE_NOT_TO_TAKE_PART = ("opted out", "not taking part")
@@ -55,7 +57,10 @@ SHOWN_FIELDS = ("id", "name", "first_name", "last_name", "email", "level", "prof
 
 @dataclass(frozen=True)
 class Finding:
-    """One error or warning: a kind scripts can test for, and a one-line message saying what to do next."""
+    """One error or warning: a kind scripts can test for, and a one-line message saying what to do next.
+
+    ``ids[i]`` is the id of the person in ``rows[i]``, or "" when they have no id of their own to show.
+    """
 
     kind: str
     message: str
@@ -85,7 +90,7 @@ class CheckResult:
     professions: dict[str, int]  # largest first
     ideal_pairs_possible: int
     max_level_gap: int
-    left_out: list[LeftOut]  # opted out (and, with --skip-invalid, rows skipped)
+    left_out: list[LeftOut]  # opted out (and, with --skip-invalid, rows skipped); id "" when not their own
     errors: list[Finding] = field(default_factory=list)
     warnings: list[Finding] = field(default_factory=list)
     refusal: str | None = None  # the one-line error `pair` stops with, when it would refuse the roster
@@ -107,15 +112,19 @@ def check_roster(path: Path, config: Config, *, columns: Mapping[str, str] | Non
         try:
             roster = load_roster(path, levels=config.levels, columns=columns, skip_invalid=True)
         except RosterError:
-            raise error from None
+            if (nobody := _nobody_fit_to_pair(path, config, columns)) is None:
+                raise error from None
+            roster = nobody
         refusal = error.message
     excluded = read_exclusions(exclude, roster) if exclude else []
-    left_out, errors = list(roster.left_out), []
+    own_ids = "id" in roster.columns
+    all_left_out = [LeftOut(_left_out_id(entry, own_ids), entry.row, entry.reason) for entry in roster.left_out]
+    left_out, errors = all_left_out, []
     warnings = [Finding("roster", message) for message in roster.warnings]
     if refusal is not None:
         # The second reading skipped rows `pair` would refuse: they are errors, not a "skipped" warning.
-        left_out = [entry for entry in roster.left_out if entry.reason.startswith(_CHOSE_NOT_TO_TAKE_PART)]
-        skipped = [entry for entry in roster.left_out if not entry.reason.startswith(_CHOSE_NOT_TO_TAKE_PART)]
+        left_out = [entry for entry in all_left_out if entry.reason.startswith(_CHOSE_NOT_TO_TAKE_PART)]
+        skipped = [entry for entry in all_left_out if not entry.reason.startswith(_CHOSE_NOT_TO_TAKE_PART)]
         errors = _row_errors(path, skipped)
         warnings = [Finding("roster", m) for m in roster.warnings if not m.startswith("skipped ")]
     people, gap = roster.people, config.rules.max_level_gap
@@ -131,6 +140,27 @@ def check_roster(path: Path, config: Config, *, columns: Mapping[str, str] | Non
         config=config.path, people=len(people), levels=levels, professions=dict(_largest_first(professions)),
         ideal_pairs_possible=ideal_pairs_possible(problem), max_level_gap=gap, left_out=left_out, errors=errors,
         warnings=warnings, refusal=refusal)
+
+
+def _nobody_fit_to_pair(path: Path, config: Config, columns: Mapping[str, str] | None) -> Roster | None:
+    """The roster as ``pair --skip-invalid`` reads it when it leaves out every row: nobody, and why each row is out.
+
+    The loader refuses such a roster outright ("no people to pair"), yet `check` should still list every row `pair`
+    would refuse.  None when no row was refused (everyone opted out, or the file has headings and no rows): there is
+    nothing to list beyond the loader's own error.
+    """
+    try:
+        roster = load_roster(path, levels=config.levels, columns=columns, skip_invalid=True, allow_empty=True)
+    except PeermatchError:
+        return None
+    if roster.people or all(entry.reason.startswith(_CHOSE_NOT_TO_TAKE_PART) for entry in roster.left_out):
+        return None
+    return roster
+
+
+def _left_out_id(entry: LeftOut, own_ids: bool) -> str:
+    # The loader keeps no email for a left-out row: without an id column, every id is an email or a row number.
+    return (shown_id(entry.id, entry.row) or "") if own_ids else ""
 
 
 def level_counts(people: Sequence[Person]) -> list[LevelCount]:
@@ -271,12 +301,12 @@ def _duplicate_warnings(roster: Roster) -> list[Finding]:
         emails = {fold(p.email) for p in group if p.email}
         differ = "different emails" if len(emails) > 1 else "different ids"
         warnings.append(Finding("likely-duplicate", (
-            f"{rows_text(_rows_of(group))} ({who(group, rows=False)}) have the same name ({name_columns}) "
+            f"{rows_text(_rows_of(group))}{_their_ids(group)} have the same name ({name_columns}) "
             f"but {differ}: the same person twice? Delete the extra row, or ignore this "
             "if they are different people"), _rows_of(group), _ids_of(group)))
     for group in (group for group in by_email.values() if len(group) > 1):
         warnings.append(Finding("likely-duplicate", (
-            f"{rows_text(_rows_of(group))} ({who(group, rows=False)}) have emails that differ only in spaces "
+            f"{rows_text(_rows_of(group))}{_their_ids(group)} have emails that differ only in spaces "
             f"(column {roster.columns.get('email', 'email')!r}): the same person twice? Delete the extra row, or "
             "correct the email"), _rows_of(group), _ids_of(group)))
     return sorted(warnings, key=lambda finding: finding.rows)
@@ -291,7 +321,11 @@ def _rows_of(group: Sequence[Person]) -> tuple[int, ...]:
 
 
 def _ids_of(group: Sequence[Person]) -> tuple[str, ...]:
-    return tuple(p.id for p in sorted(group, key=lambda p: p.row))
+    return tuple(_own_id(p) for p in sorted(group, key=lambda p: p.row))
+
+
+def _own_id(person: Person) -> str:
+    return shown_id(person.id, person.row, person.email) or ""
 
 
 def rows_text(rows: Sequence[int]) -> str:
@@ -304,12 +338,22 @@ def rows_text(rows: Sequence[int]) -> str:
     return f"rows {', '.join(shown[:-1])} and {shown[-1]}"
 
 
-def who(group: Sequence[Person], *, rows: bool = True) -> str:
-    """People by id (and row), never by name: 'id NT0311 (row 2), id NT0318 (row 3)'."""
+def who(group: Sequence[Person]) -> str:
+    """People by row, and by id when they have one of their own; never by name or email:
+    'id NT0311 (row 2), row 3' (the person in row 3 has no id column, or a blank cell in it)."""
     ordered = sorted(group, key=lambda p: p.row)
-    shown = [f"id {p.id}" + (f" (row {p.row})" if rows else "") for p in ordered[:_LISTED]]
+    shown = [f"id {own} (row {p.row})" if (own := _own_id(p)) else f"row {p.row}" for p in ordered[:_LISTED]]
     more = f" and {len(ordered) - _LISTED} more" if len(ordered) > _LISTED else ""
     return ", ".join(shown) + more
+
+
+def _their_ids(group: Sequence[Person]) -> str:
+    """After the rows of ``group``: ' (id NT0311, id NT0318)', only the ids there are, or nothing."""
+    ordered = sorted(group, key=lambda p: p.row)[:_LISTED]
+    if all(own_ids := [_own_id(p) for p in ordered]):
+        return f" ({', '.join(f'id {own}' for own in own_ids)})"
+    some = [f"id {own} in row {p.row}" for p, own in zip(ordered, own_ids, strict=True) if own]
+    return f" ({', '.join(some)})" if some else ""
 
 
 def shown_columns(columns: Mapping[str, str]) -> dict[str, str | None]:
@@ -321,7 +365,8 @@ def shown_columns(columns: Mapping[str, str]) -> dict[str, str | None]:
 def check_dict(result: CheckResult) -> dict[str, Any]:
     """The documented JSON shape of ``peermatch check --format json``."""
     def finding(item: Finding) -> dict[str, Any]:
-        return {"kind": item.kind, "message": item.message, "rows": list(item.rows), "ids": list(item.ids)}
+        return {"kind": item.kind, "message": item.message, "rows": list(item.rows),
+                "ids": [own or None for own in item.ids]}
 
     return {
         "fit": result.fit,
@@ -330,7 +375,8 @@ def check_dict(result: CheckResult) -> dict[str, Any]:
                    "columns": shown_columns(result.columns)},
         "config": None if result.config is None else str(result.config),
         "people": result.people,
-        "left_out": [{"id": entry.id, "row": entry.row, "reason": entry.reason} for entry in result.left_out],
+        "left_out": [{"id": entry.id or None, "row": entry.row, "reason": entry.reason}
+                     for entry in result.left_out],
         "levels": [{"level": level.level, "scale": level.scale, "people": level.people,
                     "professions": level.professions, "ideal_pairs_possible": level.ideal_pairs_possible,
                     "without_cross_profession_partner": level.without_cross_partner} for level in result.levels],

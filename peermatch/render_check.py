@@ -1,6 +1,7 @@
 """How ``peermatch check`` shows its report in a terminal: a rendering module, so it may use rich.
 
-The report names rows and ids, never names or emails: it is often pasted into an email to HR.
+The report names rows and ids, never names or emails (nor ids that are really emails): it is often pasted into an
+email to HR.
 """
 
 from __future__ import annotations
@@ -71,8 +72,12 @@ def verdict(result: CheckResult) -> str:
     if not result.fit:
         problems = len(result.errors)
         which = f"the first of these {problems} problems" if problems > 1 else "this problem"
-        return (f"Not fit to pair: `peermatch pair` would stop at {which}. Fix {'them' if problems > 1 else 'it'} in "
-                "the roster, or leave those rows out with --skip-invalid.")
+        fix = f"Fix {'them' if problems > 1 else 'it'} in the roster"
+        if not result.people:
+            return (f"Not fit to pair: `peermatch pair` would stop at {which}. {fix}: no row is fit to pair, so "
+                    "--skip-invalid would leave nobody.")
+        return (f"Not fit to pair: `peermatch pair` would stop at {which}. {fix}, or leave those rows out with "
+                "--skip-invalid.")
     if result.warnings:
         count = len(result.warnings)
         return (f"Fit to pair ({ideal}), with {count} warning{'s' * (count > 1)}: `peermatch pair` will run, and "
@@ -88,12 +93,16 @@ def render_check(out: Console, result: CheckResult) -> None:
     out.print(escape(f"Config: {result.config or 'none (the defaults)'}; people at most {result.max_level_gap} "
                      f"level{'s' * (result.max_level_gap != 1)} apart may be paired"), soft_wrap=True)
     out.print(columns_table(result))
-    out.print(level_profession_table(result))
+    if result.levels:
+        out.print(level_profession_table(result))
+    else:
+        out.print("[bold]People per profession and level:[/] nobody in the roster is fit to pair")
     out.print()
     if result.left_out:
         out.print(f"[bold]Left out ({len(result.left_out)})[/]")
         for entry in result.left_out:
-            out.print(f"  row {entry.row}, id {escape(entry.id)}: {escape(entry.reason)}", soft_wrap=True)
+            named = f"row {entry.row}, id {entry.id}" if entry.id else f"row {entry.row}"
+            out.print(f"  {escape(named)}: {escape(entry.reason)}", soft_wrap=True)
         out.print()
     _findings(out, "Errors", result.errors, "red")
     if result.errors:

@@ -66,15 +66,19 @@ _UNCLOSED_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
 
 
 def load_roster(path: Path, *, levels: LevelScheme | None = None, columns: Mapping[str, str] | None = None,
-                skip_invalid: bool = False) -> Roster:
-    """Read, check and normalise the roster at ``path``; see the module docstring."""
+                skip_invalid: bool = False, allow_empty: bool = False) -> Roster:
+    """Read, check and normalise the roster at ``path``; see the module docstring.
+
+    ``allow_empty`` returns a roster with nobody in it (rather than refusing it) when ``skip_invalid`` leaves every
+    row out, so that ``check`` can list why.
+    """
     table = read_cells(path)
     headings = [tidy(heading) for heading in table.frame.iloc[0]]
     warnings: list[str] = []
     found = _find_columns(path, headings, columns or {}, warnings)
     records = _Records(path, table.frame.iloc[1:], headings, found, table.header_row + 1, levels or LevelScheme(),
                        warnings)
-    return records.roster(table.encoding, table.delimiter, skip_invalid)
+    return records.roster(table.encoding, table.delimiter, skip_invalid, allow_empty)
 
 
 @dataclass(frozen=True)
@@ -334,7 +338,7 @@ class _Records:
             raise RosterError(f"{self.path}: {_rows(bad)} {'has' if len(bad) == 1 else 'have'} more cells than "
                               f"there are headings ({width}); delete the extra cells or give their column a heading")
 
-    def roster(self, encoding: str, delimiter: str, skip_invalid: bool) -> Roster:
+    def roster(self, encoding: str, delimiter: str, skip_invalid: bool, allow_empty: bool = False) -> Roster:
         taking_part = self._taking_part()
         problems = self._row_problems(taking_part)
         flagged = {i for problem in problems for i in problem.reasons}
@@ -345,7 +349,7 @@ class _Records:
             raise RosterError(problems[0].message + (f" (and {more} more problem{'s' * (more > 1)})" if more else ""))
         skipped = self._skip(problems)
         people = self._people([i for i in valid if i not in skipped])
-        if not people:
+        if not people and not allow_empty:
             why = "every row is left out" if self.present else "it has headings but no rows"
             raise RosterError(f"{self.path}: no people to pair ({why})")
         self.left_out.sort(key=lambda left: left.row)

@@ -34,7 +34,7 @@ from peermatch.models import Person, Roster, Round, Schedule, ScheduledGroup
 from peermatch.pairing import GroupWords
 from peermatch.scoring import scorer_for
 from peermatch.solve import EXACT_LIMIT, Solution, ideal_pairs_possible, solve
-from peermatch.text import fold
+from peermatch.text import shown_id
 
 DEFAULT_TIME = time(9, 0)
 _EVERY = re.compile(r"^\s*(\d+)\s*(w|wk|wks|weeks?|d|days?|m|mo|mos|months?|min|mins|minutes?)\s*$", re.I)
@@ -144,8 +144,8 @@ def _shortfall_entry(short: Shortfall) -> str:
     The id is left out when it is the row number or the email (a roster without an id column).
     """
     person = short.person
-    named = person.id and fold(person.id) not in {fold(person.email), str(person.row)}
-    return f"row {person.row} ({f'id {person.id}, ' if named else ''}{person.level}, {short.partners} possible)"
+    own_id = shown_id(person.id, person.row, person.email)
+    return f"row {person.row} ({f'id {own_id}, ' if own_id else ''}{person.level}, {short.partners} possible)"
 
 
 def group_uid(label: str, members: Iterable[str]) -> str:

@@ -18,6 +18,7 @@ from peermatch.errors import RosterError, RosterUnreadable
 from peermatch.graph import Problem
 from peermatch.roster import load_roster
 from peermatch.solve import ideal_pairs_possible
+from peermatch.text import shown_id
 from tests.factories import person
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,6 +151,113 @@ def test_every_row_pair_would_refuse_is_listed_at_once(tmp_path: Path) -> None:
         load_roster(path)  # as `pair` reads it
     assert result.refusal == refused.value.message
     assert result.people == 2 and not any(w.message.startswith("skipped") for w in result.warnings)
+
+
+# No id column: each person's id is their email, or their row number when the email is blank (row 8).  Row 4 (Band 9)
+# and row 8 (Band 2) have nobody within a level; rows 2 and 5 share a name; row 6 opted out; row 7's grade is unknown.
+NO_ID_COLUMN = """Ann Lee,ann@x.org,Nurse,Band 6,
+Bob Roy,bob@x.org,GP,Band 6,
+Cat Day,cat@x.org,Nurse,Band 9,
+Ann Lee,ann2@x.org,GP,Band 6,
+Dan Fox,dan@x.org,GP,Band 6,yes
+Eve Orr,eve@x.org,GP,Wizard,
+Fay Ng,,Nurse,Band 2,
+"""
+NO_ID_HEADINGS = "Name,Email,Profession,Grade,Opt out\n"
+
+
+def test_without_an_id_column_findings_name_rows_not_emails(tmp_path: Path) -> None:
+    result = check_roster(write(tmp_path, NO_ID_COLUMN, headings=NO_ID_HEADINGS), Config())
+    assert [(e.kind, e.rows, e.ids) for e in result.errors] == [("unknown-grade", (7,), ("",))]
+    assert [(e.id, e.row) for e in result.left_out] == [("", 6)]
+    findings = {(w.kind, w.rows): w for w in result.warnings}
+    alone_band9, alone_band2 = findings["no-eligible-partner", (4,)], findings["no-eligible-partner", (8,)]
+    assert alone_band9.ids == alone_band2.ids == ("",)
+    assert alone_band9.message.startswith("1 person has no eligible partner at level Band 9: row 4. Nobody else")
+    assert alone_band2.message.startswith("1 person has no eligible partner at level Band 2: row 8. Nobody else")
+    duplicate = findings["likely-duplicate", (2, 5)]
+    assert duplicate.ids == ("", "")
+    assert duplicate.message.startswith("rows 2 and 5 have the same name (column 'Name') but different emails")
+    messages = [finding.message for finding in [*result.errors, *result.warnings]]
+    assert not any("@" in message or "id " in message for message in messages)
+
+
+def test_without_an_id_column_the_report_and_json_hold_no_email(tmp_path: Path) -> None:
+    path = write(tmp_path, NO_ID_COLUMN, headings=NO_ID_HEADINGS)
+    code, out, err = run("check", path)
+    assert code == 65 and "@" not in out + err
+    assert "row 6: opted out (column 'Opt out')" in out and "Band 9: row 4." in " ".join(out.split())
+    code, out, err = run("check", path, "--format", "json")
+    data = json.loads(out)
+    assert code == 65 and "@" not in out + err
+    assert data["left_out"] == [{"id": None, "row": 6, "reason": "opted out (column 'Opt out')"}]
+    assert [(item["rows"], item["ids"]) for item in data["errors"]] == [([7], [None])]
+    assert ([2, 5], [None, None]) in [(item["rows"], item["ids"]) for item in data["warnings"]]
+
+
+def test_an_id_column_with_a_blank_cell_names_only_the_ids_there_are(tmp_path: Path) -> None:
+    body = "1,Jo Smith,jo@nhs.example,NHS,Nurse,Band 6,\n2,Al Khan,al@nhs.example,NHS,GP,Band 6,\n" \
+           ",Jo Smith,jsmith@council.example,Council,GP,Band 6,\n"
+    result = check_roster(write(tmp_path, body), Config())
+    [duplicate] = [w for w in result.warnings if w.kind == "likely-duplicate"]
+    assert (duplicate.rows, duplicate.ids) == ((2, 4), ("1", ""))
+    assert duplicate.message.startswith("rows 2 and 4 (id 1 in row 2) have the same name")
+    assert "@" not in duplicate.message
+
+
+@pytest.mark.parametrize(("person_id", "row", "email", "shown"), [
+    ("NT0311", 2, "ann@x.org", "NT0311"),
+    ("ann@x.org", 2, "Ann@X.org", None),  # the email, as the loader folds it
+    ("ann@x.org", 2, "", None),  # an email in the id column: still an email
+    ("n/a", 3, "N/A", None),  # whatever the email cell held
+    ("7", 7, "", None),  # the row number
+    ("7", 8, "", "7"),  # a staff number that is not the row
+    ("", 2, "", None),
+])
+def test_shown_id_leaves_out_emails_and_row_numbers(person_id: str, row: int, email: str, shown: str | None) -> None:
+    assert shown_id(person_id, row, email) == shown
+
+
+# Every row is one `pair` would refuse, each for another reason: with --skip-invalid nobody would be left.
+ALL_INVALID = """1,A,,NHS,Nurse,,
+2,B,,NHS,GP,Wizard,
+3,C,,NHS,,Band 6,
+4,D,,NHS,GP,Band 99,
+"""
+
+
+def test_every_problem_is_listed_when_no_row_is_fit_to_pair(tmp_path: Path) -> None:
+    path = write(tmp_path, ALL_INVALID)
+    result = check_roster(path, Config())
+    assert not result.fit and result.people == 0 and result.levels == [] and result.ideal_pairs_possible == 0
+    assert [(e.kind, e.rows, e.ids) for e in result.errors] == [
+        ("blank-level", (2,), ("1",)), ("unknown-grade", (3,), ("2",)), ("blank-profession", (4,), ("3",)),
+        ("unknown-grade", (5,), ("4",))]
+    assert result.errors[2].message == (f"{path}, row 4: the profession is blank (column 'Profession'); fill in "
+                                        "their profession")
+    with pytest.raises(RosterError) as refused:
+        load_roster(path)
+    assert result.refusal == refused.value.message and result.left_out == []
+
+
+def test_check_reports_a_roster_with_no_row_fit_to_pair_and_exits_65(tmp_path: Path) -> None:
+    path = write(tmp_path, ALL_INVALID)
+    code, out, err = run("check", path)
+    _, _, pair_err = run("pair", path, "--dry-run")
+    assert code == 65 and err == pair_err and err.count("\n") == 1
+    assert "Errors (4)" in out and "nobody in the roster is fit to pair" in out
+    assert "--skip-invalid would leave nobody" in " ".join(out.split())
+    code, out, _ = run("check", path, "--format", "json")
+    data = json.loads(out)
+    assert code == 65 and data["people"] == 0 and data["levels"] == []
+    assert [e["kind"] for e in data["errors"]] == ["blank-level", "unknown-grade", "blank-profession", "unknown-grade"]
+
+
+def test_a_roster_where_everyone_opted_out_gives_pairs_error_alone(tmp_path: Path) -> None:
+    path = write(tmp_path, "1,Nurse,Band 6,yes\n2,GP,Band 6,yes\n", headings="Staff ID,Profession,Grade,Opt out\n")
+    code, out, err = run("check", path)
+    _, _, pair_err = run("pair", path, "--dry-run")
+    assert code == 65 and out == "" and err == pair_err and "no people to pair" in err
 
 
 def test_opt_outs_are_left_out_not_errors(tmp_path: Path) -> None:
