@@ -29,6 +29,7 @@ from peermatch.cli_common import (
     reports_errors,
 )
 from peermatch.errors import EXIT_DATAERR
+from peermatch.render_progress import Progress
 
 
 @reports_errors
@@ -73,7 +74,9 @@ def command(
     columns = columns_for(
         config, id=id_column, name=name_column, email=email_column, level=level_column,
         profession=profession_column, organisation=organisation_column, site=site_column)
-    result = check_roster(roster, config, columns=columns, skip_invalid=skip_invalid, exclude=exclude)
+    with Progress(render.error_console(), 1) as progress:
+        progress.step(f"Checking {roster.name}")
+        result = check_roster(roster, config, columns=columns, skip_invalid=skip_invalid, exclude=exclude)
     if output_format is OutputFormat.json:
         typer.echo(json.dumps(check_dict(result), ensure_ascii=False, indent=2))
     else:

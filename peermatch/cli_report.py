@@ -27,6 +27,7 @@ from peermatch.cli_common import (
 from peermatch.config import load_config
 from peermatch.export import write_atomic
 from peermatch.history import History, default_history_path
+from peermatch.render_progress import Progress
 from peermatch.report import coverage, coverage_json
 from peermatch.report_html import coverage_html
 from peermatch.roster import load_roster
@@ -67,20 +68,25 @@ def command(
     """
     path = history or default_history_path()
     professions: dict[str, str] | None = None
-    if roster is not None:
-        config = load_config(config_path)
-        columns = columns_for(
-            config, id=id_column, email=email_column, level=level_column, profession=profession_column,
-            organisation=organisation_column)
-        # Only professions are wanted: a row the roster cannot pair (an unknown grade, say) still has one.
-        people = load_roster(roster, levels=config.levels, columns=columns, skip_invalid=True)
-        professions = {person.id: person.profession for person in people.people}
-    with History.open(path, write=False) as store:
-        report = coverage(store, only_met=only_met, roster_professions=professions,
-                          roster_name=roster.name if roster else None)
-    if out is not None:
-        write_atomic(out, coverage_html(report, version=__version__).encode("utf-8"),
-                     protect=[path, *(p for p in (roster, config_path) if p is not None)])
+    steps = 1 + (roster is not None) + (out is not None)
+    with Progress(render.error_console(), steps, show=not quiet) as progress:
+        if roster is not None:
+            progress.step(f"Reading {roster.name}")
+            config = load_config(config_path)
+            columns = columns_for(
+                config, id=id_column, email=email_column, level=level_column, profession=profession_column,
+                organisation=organisation_column)
+            # Only professions are wanted: a row the roster cannot pair (an unknown grade, say) still has one.
+            people = load_roster(roster, levels=config.levels, columns=columns, skip_invalid=True)
+            professions = {person.id: person.profession for person in people.people}
+        progress.step(f"Reading the history {path.name}")
+        with History.open(path, write=False) as store:
+            report = coverage(store, only_met=only_met, roster_professions=professions,
+                              roster_name=roster.name if roster else None)
+        if out is not None:
+            progress.step(f"Writing {out.name}")
+            write_atomic(out, coverage_html(report, version=__version__).encode("utf-8"),
+                         protect=[path, *(p for p in (roster, config_path) if p is not None)])
     if output_format is OutputFormat.json:
         typer.echo(json.dumps(coverage_json(report), ensure_ascii=False, indent=2))
     elif not quiet:

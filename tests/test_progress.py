@@ -83,3 +83,17 @@ def test_quiet_keeps_the_terminal_clear(tmp_path: Path) -> None:
                                       tmp_path=tmp_path)
     assert code == 0
     assert terminal == ""
+
+
+def test_check_and_report_show_their_steps_on_a_terminal(tmp_path: Path) -> None:
+    code, terminal = _run_on_terminal("check", str(EXAMPLE), "--config", str(CONFIG), "--format", "json",
+                                      tmp_path=tmp_path)
+    assert code == 0 and "Checking integrated-care-roster.csv" in terminal
+    code, terminal = _run_on_terminal("report", "--roster", str(EXAMPLE), "--config", str(CONFIG), "--out",
+                                      str(tmp_path / "report.html"), "--quiet", tmp_path=tmp_path)
+    assert code == 0 and terminal == ""  # --quiet: no bar either
+    code, terminal = _run_on_terminal("report", "--roster", str(EXAMPLE), "--config", str(CONFIG), "--out",
+                                      str(tmp_path / "report.html"), tmp_path=tmp_path)
+    assert code == 0
+    for step in ("Reading integrated-care-roster.csv", "Reading the history h.sqlite", "Writing report.html"):
+        assert step in terminal
