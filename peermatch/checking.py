@@ -101,8 +101,11 @@ class CheckResult:
 
 
 def check_roster(path: Path, config: Config, *, columns: Mapping[str, str] | None = None, skip_invalid: bool = False,
-                 exclude: Path | None = None) -> CheckResult:
-    """Read ``path`` (and the ``exclude`` file) as ``pair`` would and report on them; see the module docstring."""
+                 exclude: Path | None = None, met: Iterable[tuple[str, str]] = ()) -> CheckResult:
+    """Read ``path`` (and the ``exclude`` file) as ``pair`` would and report on them; see the module docstring.
+
+    ``met`` are the pairs the history says have met (and may not meet again), as ``pair`` reads them.
+    """
     refusal = None
     try:
         roster = load_roster(path, levels=config.levels, columns=columns, skip_invalid=skip_invalid)
@@ -131,7 +134,7 @@ def check_roster(path: Path, config: Config, *, columns: Mapping[str, str] | Non
     levels = level_counts(people)
     warnings += _ladder_warnings(levels)
     warnings += _majority_warnings(levels, gap)
-    warnings += _partnerless_warnings(people, gap, [*config.rules.exclude, *excluded])
+    warnings += _partnerless_warnings(people, gap, [*config.rules.exclude, *excluded, *met])
     warnings += _duplicate_warnings(roster)
     problem = Problem.from_people(people, config.weights, gap)
     professions = Counter(p.profession for p in people)
@@ -279,8 +282,9 @@ def _partnerless_warnings(people: Sequence[Person], gap: int, exclude: Iterable[
     for _, group in sorted(excluded.items()):
         label, count = group[0].level.label, _people(len(group))
         warnings.append(Finding("no-eligible-partner", (
-            f"{count} no eligible partner at level {label}: {who(group)}. Everyone within reach is excluded: "
-            "review the exclusions (the --exclude file and [rules] exclude in the config)"),
+            f"{count} no eligible partner at level {label}: {who(group)}. Everyone within reach is excluded or "
+            "has already met them: review the exclusions (the --exclude file and [rules] exclude in the config), "
+            "or let people meet again after a while with avoid_repeats_within in [history]"),
             _rows_of(group), _ids_of(group)))
     return warnings
 

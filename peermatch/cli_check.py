@@ -15,6 +15,7 @@ from peermatch.cli_common import (
     EmailColumn,
     ExcludeOption,
     FormatOption,
+    HistoryOption,
     IdColumn,
     LevelColumn,
     MaxGapOption,
@@ -29,6 +30,7 @@ from peermatch.cli_common import (
     reports_errors,
 )
 from peermatch.errors import EXIT_DATAERR
+from peermatch.history import History, default_history_path
 from peermatch.render_progress import Progress
 
 
@@ -40,6 +42,7 @@ def command(
     max_level_gap: MaxGapOption = None,
     output_format: FormatOption = OutputFormat.table,
     exclude: ExcludeOption = None,
+    history: HistoryOption = None,
     skip_invalid: SkipOption = False,
     id_column: IdColumn = None,
     name_column: NameColumn = None,
@@ -54,7 +57,8 @@ def command(
     Shows how the file was read: encoding, separator, and which column is which.
     Counts people per level and profession, and lists who is left out.
     Warns about unknown grades, levels where one profession is more than half,
-    people with no eligible partner, and likely duplicates, saying what to do.
+    people with no eligible partner (the history counts: who has met whom),
+    and likely duplicates, saying what to do.
 
     Exit 0: `peermatch pair` would accept the roster, even with warnings.
     Exit 65: pair would refuse it (every problem is listed, not only the first).
@@ -76,7 +80,12 @@ def command(
         profession=profession_column, organisation=organisation_column, site=site_column)
     with Progress(render.error_console(), 1) as progress:
         progress.step(f"Checking {roster.name}")
-        result = check_roster(roster, config, columns=columns, skip_invalid=skip_invalid, exclude=exclude)
+        # Who has met, as pair reads it: a person who has met everyone in reach has no eligible partner left.
+        with History.open(history or default_history_path(), write=False) as store:
+            met = [(min(pair), max(pair)) for pair in store.met_pairs(
+                within_rounds=config.history.avoid_repeats_within or None)]
+        result = check_roster(roster, config, columns=columns, skip_invalid=skip_invalid, exclude=exclude,
+                              met=met)
     if output_format is OutputFormat.json:
         typer.echo(json.dumps(check_dict(result), ensure_ascii=False, indent=2))
     else:

@@ -96,7 +96,7 @@ def test_everyone_within_reach_excluded_has_no_partner(tmp_path: Path) -> None:
     [finding] = [w for w in result.warnings if w.kind == "no-eligible-partner"]
     assert finding.ids == ("1", "2") and finding.rows == (2, 3)
     assert "2 people have no eligible partner at level Band 6" in finding.message
-    assert "Everyone within reach is excluded" in finding.message
+    assert "Everyone within reach is excluded or has already met them" in finding.message
 
 
 @given(st.lists(st.tuples(st.sampled_from(["Band 4", "Band 5", "Band 7", "EO", "HEO", "SCS2"]),
@@ -358,3 +358,16 @@ def test_check_help_has_a_worked_example() -> None:
     assert code == 0 and "peermatch check examples/integrated-care-roster.csv --config examples/peermatch.toml" in words
     assert "Exit 65: pair would refuse it" in words
     assert "Exit 0: `peermatch pair` would accept the roster, even with warnings" in words
+
+
+def test_check_reads_the_history_as_pair_does(tmp_path: Path) -> None:
+    roster = write(tmp_path, "1,A,,,Nurse,Band 6,\n2,B,,,GP,Band 6,\n3,C,,,GP,Band 8a,\n4,D,,,Nurse,Band 8a,\n")
+    history = tmp_path / "history.sqlite"
+    code, out, _ = run("check", roster, "--history", history, "--format", "json")
+    assert code == 0 and not [w for w in json.loads(out)["warnings"] if w["kind"] == "no-eligible-partner"]
+    assert not history.exists()  # check only reads
+    assert run("pair", roster, "--history", history, "--seed", "1", "--quiet")[0] == 0
+    code, out, _ = run("check", roster, "--history", history, "--format", "json")
+    findings = [w for w in json.loads(out)["warnings"] if w["kind"] == "no-eligible-partner"]
+    assert code == 0 and sorted(row for f in findings for row in f["rows"]) == [2, 3, 4, 5]
+    assert all("already met them" in f["message"] and "avoid_repeats_within" in f["message"] for f in findings)
