@@ -10,6 +10,8 @@ numbers.
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import io
 import json
 import os
@@ -146,9 +148,10 @@ def write_atomic(path: Path, data: bytes, *, protect: Sequence[Path] = ()) -> No
     roster) that must never be overwritten.
     """
     folder = check_target(path, protect)
+    _remove_abandoned_temporaries(folder, path.name)
     try:
         mode = path.stat().st_mode & 0o777 if path.exists() else 0o600
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     except OSError as error:
         raise OutputError(f"{path}: cannot write ({error.strerror})") from None
     try:
@@ -161,6 +164,30 @@ def write_atomic(path: Path, data: bytes, *, protect: Sequence[Path] = ()) -> No
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
         raise OutputError(f"{path}: cannot write ({error.strerror})") from None
+
+
+def _remove_abandoned_temporaries(folder: Path, name: str) -> None:
+    """Delete the temporary files of earlier writes of ``name`` whose process is gone (killed mid-write).
+
+    Such a file holds part of a roster's personal data and would otherwise stay for good.  Its name carries the
+    writing process's id: a file whose process still runs is another run writing now, and is left alone.
+    """
+    for leftover in folder.glob(f".{glob.escape(name)}.*.tmp"):
+        pid = leftover.name[len(name) + 2:].split(".", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid() or _running(int(pid)):
+            continue
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, but belongs to someone else
+        return True
+    return True
 
 
 def _when(moment: datetime) -> str:

@@ -6,6 +6,8 @@ import csv
 import io
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -115,3 +117,18 @@ def test_write_atomic_into_missing_folder_is_an_output_error(tmp_path: Path) -> 
     with pytest.raises(OutputError) as caught:
         write_atomic(tmp_path / "nope" / "pairs.csv", b"x")
     assert caught.value.exit_code == 73
+
+
+def test_a_write_removes_what_a_killed_earlier_write_left_behind(tmp_path: Path) -> None:
+    """A run killed mid-write leaves its temporary file (personal data); the next write of that file removes it."""
+    finished = subprocess.Popen([sys.executable, "-c", "pass"])
+    finished.wait()  # its process id now belongs to nobody
+    abandoned = tmp_path / f".pairs.csv.{finished.pid}.k2j4.tmp"
+    in_progress = tmp_path / f".pairs.csv.{os.getppid()}.x9q1.tmp"  # a process that is still running
+    other_file = tmp_path / f".other.csv.{finished.pid}.a1b2.tmp"
+    for leftover in (abandoned, in_progress, other_file):
+        leftover.write_text("id,name\n1,Ann\n", encoding="utf-8")
+    write_atomic(tmp_path / "pairs.csv", b"group\n1\n")
+    assert (tmp_path / "pairs.csv").read_bytes() == b"group\n1\n"
+    assert not abandoned.exists()
+    assert in_progress.exists() and other_file.exists()
