@@ -39,6 +39,7 @@ from peermatch.cli_common import (
     Solver,
     SolverOption,
     VerboseOption,
+    collector_paused,
     columns_for,
     load_settings,
     option,
@@ -88,6 +89,7 @@ def main_options(
 
 @app.command()
 @reports_errors
+@collector_paused()
 def pair(
     roster: Annotated[Path, typer.Argument(help="The staff roster: a CSV file from Excel or an HR system.",
                                            show_default=False)],

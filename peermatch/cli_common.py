@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -46,6 +48,22 @@ def reports_errors(command: F) -> F:
             raise typer.Exit(problem.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a command works through a whole roster (usable as a decorator).
+
+    At 100,000 people the collector otherwise sweeps every live person, pair and row again and again as they
+    are made, over a second in all, though they form no cycles; reference counting still frees memory as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def option(*names: str, help: str, **extra: Any) -> Any:

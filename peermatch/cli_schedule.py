@@ -32,6 +32,7 @@ from peermatch.cli_common import (
     Solver,
     SolverOption,
     VerboseOption,
+    collector_paused,
     columns_for,
     load_settings,
     option,
@@ -49,8 +50,6 @@ from peermatch.export import (
     write_files,
 )
 from peermatch.history import History, default_history_path
-from peermatch.ics import UnusableAddress, invitation_files, schedule_ics
-from peermatch.messages import DEFAULT_INTRO_TEMPLATE, DEFAULT_PROMPTS, eml_files, intros_csv
 from peermatch.pairing import new_seed
 from peermatch.recording import record_schedule
 from peermatch.render_progress import Progress
@@ -111,6 +110,11 @@ def schedule(
 
         peermatch schedule roster.csv --rounds 3 --start 2027-02-01 --every 1m --dry-run --format json
     """
+    # Imported here, not at the top: every command loads this module, and only this one needs the calendar and
+    # email libraries (icalendar alone takes 70 ms to import, which `pair` need not pay).
+    from peermatch.ics import UnusableAddress, invitation_files, schedule_ics
+    from peermatch.messages import DEFAULT_INTRO_TEMPLATE, DEFAULT_PROMPTS, eml_files, intros_csv
+
     if not start:
         raise UsageError("--start is required: the date (and time) of the first round, like 2027-01-11")
     try:
@@ -196,4 +200,4 @@ def schedule(
         render.note(messages, f"history: {plan.summary['history']}")
 
 
-command = reports_errors(schedule)
+command = reports_errors(collector_paused()(schedule))

@@ -82,12 +82,17 @@ class Problem:
         ``met`` maps an id to the ids that person already met in this
         programme, for the novelty tie-break.
         """
-        codes: dict[tuple[str, str], int] = {}
+        numbered = 0
 
-        def code(kind: str, key: str) -> int:
-            if not key:
-                return -1
-            return codes.setdefault((kind, key), len(codes))
+        def coded(keys: list[str]) -> list[int]:
+            # Numbered in order of first appearance, on from the kinds coded before; a blank key is -1.  Worked
+            # out once per distinct key: a roster of 100,000 people has a few hundred.
+            nonlocal numbered
+            table: dict[str, int] = {}
+            for key in dict.fromkeys(keys):
+                table[key] = numbered if key else -1
+                numbered += bool(key)
+            return list(map(table.__getitem__, keys))
 
         scales: dict[str, int] = {}
         index = {p.id: i for i, p in enumerate(people)}
@@ -97,8 +102,8 @@ class Problem:
             if i is not None and j is not None and i != j:
                 forbidden.setdefault(i, set()).add(j)
                 forbidden.setdefault(j, set()).add(i)
-        prof = [code("p", p.profession_key) for p in people]
-        org = [code("o", p.organisation_key) for p in people]
+        prof = coded([p.profession_key for p in people])
+        org = coded([p.organisation_key for p in people])
         met_professions = met_organisations = None
         if met is not None:
             met_professions = [{prof[index[m]] for m in met.get(p.id, ()) if m in index} for p in people]
@@ -108,7 +113,7 @@ class Problem:
             step=[p.level.step for p in people],
             prof=prof,
             org=org,
-            site=[code("s", p.site_key) for p in people],
+            site=coded([p.site_key for p in people]),
             weights=weights,
             max_gap=max_gap,
             forbidden=forbidden,

@@ -13,13 +13,14 @@ This is the library entry point the ``peermatch pair`` command wraps::
 
 from __future__ import annotations
 
+import operator
 import secrets
 from collections.abc import Iterable, Sequence
 
 from peermatch.config import Config
 from peermatch.graph import Problem
 from peermatch.models import Group, PairResult, Person, Roster, Summary
-from peermatch.scoring import Scorer, different_organisations, scorer_for
+from peermatch.scoring import Scorer, scorer_for
 from peermatch.solve import ideal_pairs_possible, solve
 
 SEED_LIMIT = 2**31
@@ -90,35 +91,35 @@ def pair(
     problem = Problem.from_people(people, config.weights, config.rules.max_level_gap, forbidden)
     solution = solve(problem, seed, method=method, odd=odd)
 
+    ids = [p.id for p in people]
     words = GroupWords(scorer, people)
     groups = []
     for indices in solution.groups:
         ordered = sorted(indices)
         score, why = words(ordered)
         groups.append(Group(
-            members=tuple(people[i].id for i in ordered),
+            members=tuple(map(ids.__getitem__, ordered)),
             score=score,
             reasons=why,
-            joined=people[indices[2]].id if len(indices) == 3 else None,
+            joined=ids[indices[2]] if len(indices) == 3 else None,
         ))
     # Most senior levels first, then best score: the order a coordinator scans.
-    def senior_first(g: int) -> tuple[str, int, int, tuple[str, ...]]:
-        level = people[solution.groups[g][0]].level
-        return (level.scale, -level.step, -groups[g].score, groups[g].members)
-
-    groups = [groups[g] for g in sorted(range(len(groups)), key=senior_first)]
+    levels = [people[g[0]].level for g in solution.groups]
+    senior_first = [(level.scale, -level.step, -group.score, group.members)
+                    for level, group in zip(levels, groups, strict=True)]
+    groups = [groups[g] for g in sorted(range(len(groups)), key=senior_first.__getitem__)]
     # A group of three is the solver's pair plus the person who joined it;
     # the pair statistics (and the ideal-pair bound) are about the pairs.
-    pairs = [(people[g[0]], people[g[1]]) for g in solution.groups]
-    unmatched = [people[i].id for i in solution.unmatched]
-    reasons = {people[i].id: _why_unmatched(problem, i, odd) for i in solution.unmatched}
+    pairs = _PairStatistics(problem, [(g[0], g[1]) for g in solution.groups])
+    unmatched = [ids[i] for i in solution.unmatched]
+    reasons = {ids[i]: _why_unmatched(problem, i, odd) for i in solution.unmatched}
     summary = Summary(
         people=len(people),
         groups=len(groups),
-        pairs_same_level=sum(a.level == b.level for a, b in pairs),
-        pairs_cross_profession=sum(a.profession_key != b.profession_key for a, b in pairs),
-        pairs_cross_organisation=sum(different_organisations(a, b) for a, b in pairs),
-        ideal_pairs=sum(a.level == b.level and a.profession_key != b.profession_key for a, b in pairs),
+        pairs_same_level=sum(pairs.same_level),
+        pairs_cross_profession=sum(pairs.cross_profession),
+        pairs_cross_organisation=sum(pairs.cross_organisation),
+        ideal_pairs=sum(map(operator.and_, pairs.same_level, pairs.cross_profession)),
         ideal_pairs_possible=ideal_pairs_possible(problem),
         unmatched=len(unmatched),
         left_out=len(roster.left_out),
@@ -130,6 +131,20 @@ def pair(
     )
     return PairResult(roster=roster, groups=groups, unmatched=unmatched, summary=summary,
                       unmatched_reasons=reasons)
+
+
+class _PairStatistics:
+    """Per pair: same level, different professions, different organisations.
+
+    Worked out on the problem's integer codes, which compare exactly as the people's levels and folded keys do
+    (an unknown organisation is -1, neither the same nor different), without a Python call per pair.
+    """
+
+    def __init__(self, problem: Problem, pairs: list[tuple[int, int]]) -> None:
+        scale, step, prof, org = problem.scale, problem.step, problem.prof, problem.org
+        self.same_level = [scale[a] == scale[b] and step[a] == step[b] for a, b in pairs]
+        self.cross_profession = [prof[a] != prof[b] for a, b in pairs]
+        self.cross_organisation = [org[a] != org[b] and org[a] >= 0 and org[b] >= 0 for a, b in pairs]
 
 
 def _why_unmatched(problem: Problem, person: int, odd: str) -> str:

@@ -11,12 +11,25 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from peermatch.config import Config
 from peermatch.errors import OutputError
-from peermatch.export import escape_formula, pair_result_json, pairs_csv, write_atomic
+from peermatch.export import (
+    _cell,
+    _csv_document,
+    _text_cells,
+    escape_formula,
+    pair_result_dict,
+    pair_result_json,
+    pairs_csv,
+    schedule_people_csv,
+    write_atomic,
+)
 from peermatch.pairing import pair
 from tests.factories import person, roster_of
+from tests.test_ics import sample_schedule
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -59,6 +72,40 @@ def test_pairs_csv_opens_in_excel_and_neutralises_formulas() -> None:
     assert "Siân Jones" in cells and "007" in cells  # leading zeros kept
     assert not any(c.startswith(("=", "+", "-", "@")) for c in cells)
     assert rows[0]["group"] == "1" and rows[0]["score"].isdigit()  # numbers stay numbers
+
+
+def test_schedule_people_csv_matches_golden_copy() -> None:
+    # The golden copy was written by the earlier DataFrame-based writer: a pair, a group of three, tables, someone
+    # unmatched, a prompt with a line break, and a name and email that need quoting and neutralising.
+    schedule = sample_schedule(name='=HYPERLINK("http://x"), Tom', email="@tom@council.example")
+    check_golden("schedule_people.csv", schedule_people_csv(schedule))
+
+
+def test_pairs_json_is_exactly_json_of_the_documented_dict() -> None:
+    awkward = roster_of(
+        person('Q"1', "Band 6", "Nurse", "Org \\ A", "", "Tab\there", "a@x.example"),
+        person("Ünï", "Band 6", "Social Worker", "Org B", "", "Zoë", "z@x.example"),
+        person("c\u0001", "Band 6", "GP", "", "", "=1+1", ""),
+        person("solo", "Band 2", "GP", "Org C", "", "Nobody Near", ""),
+    )
+    for result in (small_result(), pair(awkward, Config(), seed=3), pair(awkward, Config(), seed=3, odd="leave-out")):
+        expected = json.dumps(pair_result_dict(result), ensure_ascii=False) + "\n"
+        assert pair_result_json(result) == expected
+
+
+_CELL_TEXT = st.text(st.sampled_from(list("aZé· ,\"'\n\r\t=+-@;")), max_size=8)
+
+
+@given(st.lists(st.lists(_CELL_TEXT, min_size=2, max_size=4), max_size=5))
+def test_hand_written_csv_is_what_the_csv_module_writes(rows: list[list[str]]) -> None:
+    # pandas' to_csv writes through the csv module with these settings: the bytes peermatch wrote before.
+    expected = io.StringIO()
+    writer = csv.writer(expected, lineterminator="\r\n")
+    writer.writerow(["a", "b"])
+    writer.writerows([escape_formula(value) for value in row] for row in rows)
+    lines = [",".join(_text_cells(row)) for row in rows]
+    assert _csv_document(["a", "b"], lines) == expected.getvalue().encode("utf-8-sig")
+    assert all(_text_cells(row) == [_cell(escape_formula(value)) for value in row] for row in rows)
 
 
 @pytest.mark.parametrize(("cell", "safe"), [
