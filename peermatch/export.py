@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import glob
 import io
 import itertools
 import json
 import operator
 import os
+import re
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+import time
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
@@ -201,7 +202,7 @@ def check_folder(folder: Path, protect: Sequence[Path] = ()) -> None:
         check_target(folder, protect)
 
 
-def write_atomic(path: Path, data: bytes, *, protect: Sequence[Path] = ()) -> None:
+def write_atomic(path: Path, data: bytes, *, protect: Sequence[Path] = (), sweep: bool = True) -> None:
     """Replace ``path`` with ``data`` all at once, or leave it as it was.
 
     The bytes go to a temporary file in the same folder (so the final rename
@@ -209,10 +210,12 @@ def write_atomic(path: Path, data: bytes, *, protect: Sequence[Path] = ()) -> No
     target: a crash, a kill or a full disk leaves the old file intact.  New
     files are readable by their owner only, as they hold personal data; an
     existing file keeps its permissions.  ``protect`` lists inputs (the
-    roster) that must never be overwritten.
+    roster) that must never be overwritten.  ``sweep`` first removes what
+    killed earlier writes of ``path`` left behind (see below).
     """
     folder = check_target(path, protect)
-    _remove_abandoned_temporaries(folder, path.name)
+    if sweep:
+        _remove_abandoned_temporaries(folder, [path.name])
     try:
         mode = path.stat().st_mode & 0o777 if path.exists() else 0o600
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
@@ -230,26 +233,42 @@ def write_atomic(path: Path, data: bytes, *, protect: Sequence[Path] = ()) -> No
         raise OutputError(f"{path}: cannot write ({error.strerror})") from None
 
 
-def _remove_abandoned_temporaries(folder: Path, name: str) -> None:
-    """Delete the temporary files of earlier writes of ``name`` whose process is gone (killed mid-write).
+# What write_atomic names its temporary files: the target's name, the writing process's id, mkstemp's 8 characters.
+_TEMPORARY = re.compile(r"\.(?P<name>.+)\.(?P<pid>[0-9]{1,10})\.[a-z0-9_]{8}\.tmp")
+_ABANDONED_AFTER = 600  # seconds: no write of a roster's outputs takes this long, on this machine or another
 
-    Such a file holds part of a roster's personal data and would otherwise stay for good.  Its name carries the
-    writing process's id: a file whose process still runs is another run writing now, and is left alone.
+
+def _remove_abandoned_temporaries(folder: Path, names: Collection[str]) -> None:
+    """Delete the temporary files that killed earlier writes of ``names`` left in ``folder``.
+
+    Such a file holds part of a roster's personal data and would otherwise stay for good.  One is taken as
+    abandoned only when its process is gone and it is ten minutes old: a process id means nothing on another
+    machine sharing the folder, and a write in progress there is never that old.  The folder is listed once,
+    however many files a command writes into it.
     """
-    for leftover in folder.glob(f".{glob.escape(name)}.*.tmp"):
-        pid = leftover.name[len(name) + 2:].split(".", 1)[0]
-        if not pid.isdigit() or int(pid) == os.getpid() or _running(int(pid)):
+    wanted = set(names)
+    cutoff = time.time() - _ABANDONED_AFTER
+    try:
+        entries = [entry for entry in os.scandir(folder) if entry.name.endswith(".tmp")]
+    except OSError:
+        return  # an unreadable folder: the write itself will say what is wrong
+    for entry in entries:
+        found = _TEMPORARY.fullmatch(entry.name)
+        if found is None or found["name"] not in wanted or _running(int(found["pid"])):
             continue
         with contextlib.suppress(OSError):
-            leftover.unlink()
+            if entry.stat(follow_symlinks=False).st_mtime < cutoff and entry.is_file(follow_symlinks=False):
+                os.unlink(entry.path)
 
 
 def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except OSError:  # it exists, but belongs to someone else
+    except (OSError, OverflowError):  # it exists but belongs to someone else, or it is no process id at all
         return True
     return True
 
@@ -361,8 +380,9 @@ def write_files(folder: Path, files: dict[str, bytes], *, protect: Sequence[Path
         folder.mkdir(exist_ok=True)
     except OSError as error:
         raise OutputError(f"{folder}: cannot create the folder ({error.strerror})") from None
+    _remove_abandoned_temporaries(folder, files)
     for name, data in files.items():
-        write_atomic(folder / name, data, protect=protect)
+        write_atomic(folder / name, data, protect=protect, sweep=False)
 
 
 def history_csv(rows: Sequence[dict[str, object]], columns: Sequence[str]) -> bytes:

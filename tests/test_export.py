@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ from peermatch.export import (
     pairs_csv,
     schedule_people_csv,
     write_atomic,
+    write_files,
 )
 from peermatch.pairing import pair
 from tests.factories import person, roster_of
@@ -167,15 +169,39 @@ def test_write_atomic_into_missing_folder_is_an_output_error(tmp_path: Path) -> 
 
 
 def test_a_write_removes_what_a_killed_earlier_write_left_behind(tmp_path: Path) -> None:
-    """A run killed mid-write leaves its temporary file (personal data); the next write of that file removes it."""
+    """A run killed mid-write leaves its temporary file (personal data); a later write of that file removes it."""
     finished = subprocess.Popen([sys.executable, "-c", "pass"])
     finished.wait()  # its process id now belongs to nobody
-    abandoned = tmp_path / f".pairs.csv.{finished.pid}.k2j4.tmp"
-    in_progress = tmp_path / f".pairs.csv.{os.getppid()}.x9q1.tmp"  # a process that is still running
-    other_file = tmp_path / f".other.csv.{finished.pid}.a1b2.tmp"
-    for leftover in (abandoned, in_progress, other_file):
-        leftover.write_text("id,name\n1,Ann\n", encoding="utf-8")
+    old = time.time() - 3600
+
+    def leftover(name: str, age: float = old) -> Path:
+        path = tmp_path / name
+        path.write_text("id,name\n1,Ann\n", encoding="utf-8")
+        os.utime(path, (age, age))
+        return path
+
+    abandoned = leftover(f".pairs.csv.{finished.pid}.k2j4x9q1.tmp")
+    kept = [
+        leftover(f".pairs.csv.{os.getppid()}.x9q1k2j4.tmp"),  # its process still runs: a write in progress
+        leftover(f".pairs.csv.{finished.pid}.a1b2c3d4.tmp", age=time.time()),  # recent: maybe another machine's
+        leftover(f".other.csv.{finished.pid}.a1b2c3d4.tmp"),  # another output's
+        leftover(f".pairs.csv.9.{finished.pid}.a1b2c3d4.tmp"),  # output "pairs.csv.9", not "pairs.csv"
+        leftover(".pairs.csv.99999999999999999999.a1b2c3d4.tmp"),  # no process id at all
+        leftover(".pairs.csv.\u00b2.a1b2c3d4.tmp"),  # a digit to str.isdigit, not to int()
+    ]
     write_atomic(tmp_path / "pairs.csv", b"group\n1\n")
     assert (tmp_path / "pairs.csv").read_bytes() == b"group\n1\n"
     assert not abandoned.exists()
-    assert in_progress.exists() and other_file.exists()
+    assert all(path.exists() for path in kept)
+
+
+def test_a_folder_of_files_is_swept_once_for_all_its_names(tmp_path: Path) -> None:
+    finished = subprocess.Popen([sys.executable, "-c", "pass"])
+    finished.wait()
+    folder = tmp_path / "invitations"
+    folder.mkdir()
+    abandoned = folder / f".round-1-table-2.ics.{finished.pid}.abcd1234.tmp"
+    abandoned.write_text("BEGIN:VCALENDAR", encoding="utf-8")
+    os.utime(abandoned, (time.time() - 3600,) * 2)
+    write_files(folder, {f"round-1-table-{k}.ics": b"x" for k in range(1, 4)})
+    assert not abandoned.exists() and len(list(folder.iterdir())) == 3
