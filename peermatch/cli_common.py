@@ -14,7 +14,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from peermatch import render
-from peermatch.config import Config, load_config
+from peermatch.config import MAX_LEVEL_GAP, Config, load_config
 from peermatch.errors import PeermatchError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -112,7 +112,7 @@ HistoryOption = Annotated[Path | None, option(
 DryRunOption = Annotated[bool, option("--dry-run", help="Plan and write outputs, but record nothing in the history.")]
 MaxGapOption = Annotated[int | None, option(
     "--max-level-gap", help="The most levels apart two people may be paired (0: same level only). Overrides "
-    "max_level_gap in [rules] of the config; the default is 1.", min=0, max=20, show_default=False)]
+    "max_level_gap in [rules] of the config; the default is 1.", min=0, max=MAX_LEVEL_GAP, show_default=False)]
 
 
 def load_settings(config_path: Path | None, max_level_gap: int | None = None) -> Config:

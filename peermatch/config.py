@@ -21,6 +21,7 @@ from peermatch.text import fold
 FIELDS = ("id", "name", "first_name", "last_name", "email", "level", "profession",
           "organisation", "site", "active")
 MAX_LEVEL_GAP = 20
+MAX_WEIGHT = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,10 @@ def _integer(section: str, key: str, value: Any, minimum: int | None = None, max
 def _weights(table: Mapping[str, Any]) -> Weights:
     names = tuple(f.name for f in fields(Weights))
     _check_keys("weights", table, names)
-    values = {key: _integer("weights", key, value) for key, value in table.items()}
+    # Scores are summed in 64-bit integers and scaled into tiers (graph.py): a weight in the billions would wrap
+    # around silently, and no sensible weighting needs more than a million.
+    values = {key: _integer("weights", key, value, minimum=-MAX_WEIGHT, maximum=MAX_WEIGHT)
+              for key, value in table.items()}
     if values.get("level_step", 0) < 0:
         raise ConfigError("weights.level_step must be at least 0: it is subtracted per level apart")
     return Weights(**values)

@@ -34,6 +34,11 @@ MISTAKES = [
     ("[weights]\nsame_site = 5e0\n", "weights.same_site must be a whole number, not 5.0"),
     ("[weights]\nsame_level = nan\n", "weights.same_level must be a whole number, not nan"),
     ("[weights]\nlevel_step = -60\n", "weights.level_step must be at least 0: it is subtracted per level apart"),
+    # Beyond 64-bit arithmetic once scaled into tiers: the scores would wrap around without a word.
+    ("[weights]\nsame_level = 9223372036854775807\n",
+     "weights.same_level must be at most 1000000, not 9223372036854775807"),
+    ("[weights]\ndifferent_organisation = -2000000\n",
+     "weights.different_organisation must be at least -1000000, not -2000000"),
     ("[rules]\nmax_level_gap = -1\n", "rules.max_level_gap must be at least 0, not -1"),
     ('[rules]\nmax_level_gap = "one"\n', "rules.max_level_gap must be a whole number, not 'one'"),
     # Once exhausted the memory of the machine: the scoring lists every gap up to the maximum.
