@@ -111,14 +111,12 @@ def check_roster(path: Path, config: Config, *, columns: Mapping[str, str] | Non
         roster = load_roster(path, levels=config.levels, columns=columns, skip_invalid=skip_invalid)
     except RosterError as error:
         if skip_invalid:
-            raise
-        try:
-            roster = load_roster(path, levels=config.levels, columns=columns, skip_invalid=True)
-        except RosterError:
+            # `pair --skip-invalid` refuses a roster it leaves nobody in: list why each row was left out.
             if (nobody := _nobody_fit_to_pair(path, config, columns)) is None:
-                raise error from None
-            roster = nobody
-        refusal = error.message
+                raise
+            roster, refusal = nobody, error.message
+        else:
+            roster, refusal = _read_past_problems(path, config, columns, error)
     excluded = read_exclusions(exclude, roster) if exclude else []
     own_ids = "id" in roster.columns
     all_left_out = [LeftOut(_left_out_id(entry, own_ids), entry.row, entry.reason) for entry in roster.left_out]
@@ -143,6 +141,17 @@ def check_roster(path: Path, config: Config, *, columns: Mapping[str, str] | Non
         config=config.path, people=len(people), levels=levels, professions=dict(_largest_first(professions)),
         ideal_pairs_possible=ideal_pairs_possible(problem), max_level_gap=gap, left_out=left_out, errors=errors,
         warnings=warnings, refusal=refusal)
+
+
+def _read_past_problems(path: Path, config: Config, columns: Mapping[str, str] | None,
+                        error: RosterError) -> tuple[Roster, str]:
+    """The roster without the rows ``pair`` refuses, and pair's error; every refused row is in ``left_out``."""
+    try:
+        return load_roster(path, levels=config.levels, columns=columns, skip_invalid=True), error.message
+    except RosterError:
+        if (nobody := _nobody_fit_to_pair(path, config, columns)) is None:
+            raise error from None
+        return nobody, error.message
 
 
 def _nobody_fit_to_pair(path: Path, config: Config, columns: Mapping[str, str] | None) -> Roster | None:

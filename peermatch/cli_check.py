@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -83,6 +84,7 @@ def command(
         # Who has met, as pair reads it: a person who has met everyone in reach has no eligible partner left.
         with History.open(history or default_history_path(), write=False) as store:
             met = [(min(pair), max(pair)) for pair in store.met_pairs(
+                replacing=[f"pair-{date.today().isoformat()}"],  # a pairing run again today replaces it
                 within_rounds=config.history.avoid_repeats_within or None)]
         result = check_roster(roster, config, columns=columns, skip_invalid=skip_invalid, exclude=exclude,
                               met=met)

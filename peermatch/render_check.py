@@ -71,7 +71,7 @@ def verdict(result: CheckResult) -> str:
     ideal = f"{result.people} people; at most {most} pair{'s' * (most != 1)} at the same level across professions"
     if not result.fit:
         problems = len(result.errors)
-        which = f"the first of these {problems} problems" if problems > 1 else "this problem"
+        which = f"one of these {problems} problems" if problems > 1 else "this problem"
         fix = f"Fix {'them' if problems > 1 else 'it'} in the roster"
         if not result.people:
             return (f"Not fit to pair: `peermatch pair` would stop at {which}. {fix}: no row is fit to pair, so "

@@ -253,6 +253,27 @@ def test_check_reports_a_roster_with_no_row_fit_to_pair_and_exits_65(tmp_path: P
     assert [e["kind"] for e in data["errors"]] == ["blank-level", "unknown-grade", "blank-profession", "unknown-grade"]
 
 
+def test_with_skip_invalid_a_roster_with_no_row_fit_still_lists_every_problem(tmp_path: Path) -> None:
+    path = write(tmp_path, ALL_INVALID)
+    code, out, err = run("check", path, "--skip-invalid", "--format", "json")
+    _, _, pair_err = run("pair", path, "--skip-invalid", "--dry-run")
+    assert code == 65 and err == pair_err and "no people to pair" in err
+    assert len(json.loads(out)["errors"]) == 4
+
+
+def test_check_after_a_pairing_today_counts_it_as_pair_would_rerun_it(tmp_path: Path) -> None:
+    roster = write(tmp_path, "1,A,,,Nurse,Band 6,\n2,B,,,GP,Band 6,\n")
+    history = tmp_path / "history.sqlite"
+    assert run("pair", roster, "--history", history, "--quiet")[0] == 0
+    # Rerunning pair today replaces today's round, so 1 and 2 may meet again: no warning yet.
+    code, out, _ = run("check", roster, "--history", history, "--format", "json")
+    assert code == 0 and not [w for w in json.loads(out)["warnings"] if w["kind"] == "no-eligible-partner"]
+    labelled = tmp_path / "labelled.sqlite"
+    assert run("pair", roster, "--history", labelled, "--round", "january", "--quiet")[0] == 0
+    code, out, _ = run("check", roster, "--history", labelled, "--format", "json")
+    assert [w["rows"] for w in json.loads(out)["warnings"] if w["kind"] == "no-eligible-partner"] == [[2, 3]]
+
+
 def test_a_roster_where_everyone_opted_out_gives_pairs_error_alone(tmp_path: Path) -> None:
     path = write(tmp_path, "1,Nurse,Band 6,yes\n2,GP,Band 6,yes\n", headings="Staff ID,Profession,Grade,Opt out\n")
     code, out, err = run("check", path)
@@ -366,7 +387,7 @@ def test_check_reads_the_history_as_pair_does(tmp_path: Path) -> None:
     code, out, _ = run("check", roster, "--history", history, "--format", "json")
     assert code == 0 and not [w for w in json.loads(out)["warnings"] if w["kind"] == "no-eligible-partner"]
     assert not history.exists()  # check only reads
-    assert run("pair", roster, "--history", history, "--seed", "1", "--quiet")[0] == 0
+    assert run("pair", roster, "--history", history, "--seed", "1", "--round", "january", "--quiet")[0] == 0
     code, out, _ = run("check", roster, "--history", history, "--format", "json")
     findings = [w for w in json.loads(out)["warnings"] if w["kind"] == "no-eligible-partner"]
     assert code == 0 and sorted(row for f in findings for row in f["rows"]) == [2, 3, 4, 5]
