@@ -396,21 +396,27 @@ class _Records:
         return [problem for problem in problems if problem.reasons]
 
     def _unquoted_if_personal(self, unknown: Mapping[str, list[int]]) -> dict[str, list[int]]:
-        """Unknown grades, regrouped so that a cell holding the row's own name or email is never quoted.
+        """Unknown grades, regrouped so that a cell holding anyone's name or email is never quoted.
 
-        That happens when the wrong column is taken for the grade (say ``--level-column Name``), and the message
-        may land in a cron log.
+        That happens when the wrong column is taken for the grade (say ``--level-column Name``, or a line manager
+        column), and the message may land in a cron log.  Only unknown grades are compared, so this costs nothing
+        on a roster whose grades are fine.
         """
         heading = _heading_key(self.columns["level"])
         names_column = any(heading == _heading_key(synonym) for field in ("name", "first_name", "last_name", "email")
                            for synonym in SYNONYMS[field])
-        names = [fold(name) for name in self._names()]
+        people: set[str] = set(self.email_key)
+        for name in self._names():
+            folded = fold(name)
+            people.add(folded)
+            people.update(word for word in folded.split() if len(word) > 2)  # "Jones", not "de" or "Jo"
+        people.discard("")
         regrouped: dict[str, list[int]] = defaultdict(list)
         for message, group in unknown.items():
             for i in group:
                 grade = fold(self.grade[i])
-                personal = names_column or "@" in grade or grade == self.email_key[i] or grade in (
-                    names[i], *names[i].split())
+                personal = names_column or "@" in grade or grade in people or any(
+                    word in people for word in grade.split() if len(word) > 2)
                 regrouped[_NOT_A_GRADE if personal else message].append(i)
         return regrouped
 

@@ -231,3 +231,15 @@ def test_max_level_gap_on_the_command_line_overrides_the_config(tmp_path: Path) 
     assert sorted(unmatched) == ["A", "B"]
     code, _, err = run("pair", roster, "--max-level-gap", "-1")
     assert code == 2 and "--max-level-gap" in err
+
+
+def test_the_garbage_collector_is_back_on_after_a_command_whether_or_not_it_fails(tmp_path: Path) -> None:
+    import gc
+
+    assert gc.isenabled()
+    assert run("pair", ROSTER, "--config", CONFIG, "--dry-run", "--quiet")[0] == 0
+    assert gc.isenabled()
+    assert run("pair", ROSTER, "--dry-run", "--quiet", "--out", tmp_path / "missing" / "x.csv")[0] != 0
+    assert gc.isenabled()
+    assert run("schedule", ROSTER, "--config", CONFIG, "--rounds", "40", "--start", "2027-01-11", "--dry-run")[0] == 1
+    assert gc.isenabled()

@@ -111,6 +111,9 @@ def roster_with(tmp_path: Path, change: str) -> Path:
         rows = [[*row, "yes" if k == 0 else "maybe Secretname" if k == 1 else ""] for k, row in enumerate(rows)]
     elif change == "levels apart":  # two people with nobody at their level but each other
         rows += [secret_person(6, grade="Band 8a"), secret_person(7, grade="Band 8a")]
+    elif change == "line manager":  # another person's name in every row, and taken for the grade
+        headings.append("Line manager")
+        rows = [[*row, rows[(k + 1) % len(rows)][1]] for k, row in enumerate(rows)]
     elif change == "bad email":
         rows.append([*secret_person(6)[:2], "zoe.hidden006@private.example Bcc: ghost.person@x.example",
                      *secret_person(6)[3:]])
@@ -138,6 +141,7 @@ CASES = [
     ("unclear opt-out", (), 0, "neither yes nor no"),
     ("none", ("--level-column", "name"), 65, "names or email addresses, not grades"),
     ("none", ("--level-column", "email"), 65, "names or email addresses, not grades"),
+    ("line manager", ("--level-column", "Line manager"), 65, "names or email addresses, not grades"),
     ("none", ("--verbose",), 0, "name: column 'name'"),
     ("exclusions", (), 0, "rows 3 and 4 name an id that is not in the roster"),
 ]
