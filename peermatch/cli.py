@@ -52,7 +52,7 @@ from peermatch.cli_report import command as report_command
 from peermatch.cli_schedule import command as schedule_command
 from peermatch.config import Config
 from peermatch.errors import UsageError
-from peermatch.exclusions import read_exclusions
+from peermatch.exclusions import read_exclusions, warn_unknown_config_exclusions
 from peermatch.export import check_target, pair_result_json, pairs_csv, write_atomic
 from peermatch.history import History, default_history_path
 from peermatch.pairing import pair as pair_roster
@@ -145,6 +145,7 @@ def pair(
         progress.step(f"Reading {roster.name}")
         people = load_roster(roster, levels=config.levels, columns=columns, skip_invalid=skip_invalid)
         excluded = read_exclusions(exclude, people) if exclude else []
+        warn_unknown_config_exclusions(config.rules.exclude, config.path, people)
         with History.open(path, write=not dry_run) as store:
             within = config.history.avoid_repeats_within or None
             past = [_ordered(pair) for pair in store.met_pairs(replacing=[label], within_rounds=within)]

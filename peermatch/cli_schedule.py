@@ -39,7 +39,7 @@ from peermatch.cli_common import (
     reports_errors,
 )
 from peermatch.errors import ConfigError, RosterError, UsageError
-from peermatch.exclusions import read_exclusions
+from peermatch.exclusions import read_exclusions, warn_unknown_config_exclusions
 from peermatch.export import (
     check_folder,
     check_target,
@@ -134,6 +134,7 @@ def schedule(
         progress.step(f"Reading {roster.name}")
         people = load_roster(roster, levels=config.levels, columns=columns, skip_invalid=skip_invalid)
         excluded = read_exclusions(exclude, people) if exclude else []
+        warn_unknown_config_exclusions(config.rules.exclude, config.path, people)
         labels = [round_label(round_prefix, k + 1, moment, interval) for k, moment in enumerate(starts)]
         template = config.schedule.intro_template or DEFAULT_INTRO_TEMPLATE
         prompts = config.schedule.prompts or DEFAULT_PROMPTS

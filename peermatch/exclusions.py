@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from peermatch.errors import RosterError
@@ -47,10 +48,31 @@ def read_exclusions(path: Path, roster: Roster | None = None) -> list[tuple[str,
 
 
 def _unknown_ids_warning(path: Path, rows: list[int]) -> str:
-    listed = list(map(str, rows[:_MAX_LISTED])) + ([f"{len(rows) - _MAX_LISTED} more"] if len(rows) > _MAX_LISTED
-                                                   else [])
-    shown = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
-    one = len(rows) == 1
+    shown, one = _listing(rows), len(rows) == 1
     return (f"{path}: {'row' if one else 'rows'} {shown} {'names' if one else 'name'} an id that is not in the "
             f"roster, so {'that exclusion has' if one else 'those exclusions have'} no effect; check the ids "
             "for typing mistakes")
+
+
+def warn_unknown_config_exclusions(pairs: Sequence[tuple[str, str]], config_path: Path | None, roster: Roster) -> None:
+    """Report in ``roster.warnings`` the ``[rules] exclude`` pairs naming an id that is not in the roster.
+
+    As for the file, a mistyped id would quietly fail to keep two people apart.  Pairs are named by their place in
+    the list (1 for the first), never by id.
+    """
+    known = {person.id for person in roster.people} | {entry.id for entry in roster.left_out}
+    places = [k for k, (a, b) in enumerate(pairs, start=1) if not {a, b} <= known]
+    if not places:
+        return
+    shown, one = _listing(places), len(places) == 1
+    roster.warnings.append(
+        f"{config_path or 'the configuration'}: [rules] exclude: {'pair' if one else 'pairs'} {shown} "
+        f"(counting from 1) {'names' if one else 'name'} an id that is not in the roster, so "
+        f"{'that exclusion has' if one else 'those exclusions have'} no effect; check the ids for typing mistakes")
+
+
+def _listing(numbers: Sequence[int]) -> str:
+    """'4', '4 and 7', '4, 7 and 9', or the first ten and 'N more'."""
+    listed = list(map(str, numbers[:_MAX_LISTED])) + (
+        [f"{len(numbers) - _MAX_LISTED} more"] if len(numbers) > _MAX_LISTED else [])
+    return listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]

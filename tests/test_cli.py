@@ -115,6 +115,18 @@ def test_config_exclusions_are_respected(tmp_path: Path) -> None:
     assert frozenset({"1", "2"}) not in {frozenset(g["members"]) for g in json.loads(out)["groups"]}
 
 
+def test_config_exclusions_naming_unknown_ids_are_reported_by_place(tmp_path: Path) -> None:
+    config = write(tmp_path, '[rules]\nexclude = [["1", "2"], ["3", "NX9Q"], ["ann@nhs.example", "4"]]\n',
+                   "peermatch.toml")
+    code, _, err = run("pair", write(tmp_path, SMALL), "-c", config, "--seed", "1", "--dry-run")
+    assert code == 0
+    assert "[rules] exclude: pairs 2 and 3 (counting from 1) name an id that is not in the roster" in err
+    assert "NX9Q" not in err and "ann@" not in err  # ids may be emails: never shown
+    code, _, err = run("schedule", write(tmp_path, SMALL), "-c", config, "--rounds", "1", "--start", "2027-01-11",
+                       "--seed", "1", "--dry-run")
+    assert code == 0 and "pairs 2 and 3 (counting from 1)" in err
+
+
 def test_column_flag_overrides_detection(tmp_path: Path) -> None:
     roster = write(tmp_path, SMALL.replace("Grade", "Pay Scale"))
     code, _, err = run("pair", roster)
