@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from peermatch import __version__, render
+from peermatch.cells import DELIMITER_NAMES
 from peermatch.cli_check import command as check_command
 from peermatch.cli_common import (
     ConfigOption,
@@ -182,7 +183,7 @@ def _ordered(pair: frozenset[str]) -> tuple[str, str]:
 
 
 def _describe_roster(messages: Any, roster: Any, config: Config) -> None:
-    delimiter = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}.get(roster.delimiter, roster.delimiter)
+    delimiter = DELIMITER_NAMES.get(roster.delimiter, roster.delimiter)
     render.note(messages, f"read {roster.path}: {roster.encoding}, {delimiter}-separated, "
                           f"{len(roster.people)} people, {len(roster.left_out)} left out")
     for field, heading in roster.columns.items():

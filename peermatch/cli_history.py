@@ -18,10 +18,10 @@ from typing import Annotated, Any
 import typer
 
 from peermatch import render, render_history
+from peermatch.cells import read_cells
 from peermatch.cli_common import FormatOption, HistoryOption, OutputFormat, QuietOption, option, reports_errors
 from peermatch.export import history_csv, write_atomic
 from peermatch.history import EXPORT_COLUMNS, History, default_history_path
-from peermatch.roster import read_cells
 from peermatch.text import tidy
 
 history_app = typer.Typer(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from peermatch.cells import read_cells
 from peermatch.errors import RosterError
 from peermatch.models import Roster
-from peermatch.roster import read_cells
 
 _MAX_LISTED = 10
 

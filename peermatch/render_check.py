@@ -13,11 +13,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from peermatch.cells import DELIMITER_NAMES
 from peermatch.checking import CheckResult, Finding, shown_columns
 
 ENCODINGS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with a byte-order mark (as Excel saves 'CSV UTF-8')",
              "cp1252": "Windows-1252 (as Excel saves plain 'CSV')"}
-DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _FIELD_LABELS = {"first_name": "first name", "last_name": "last name", "active": "opt-out"}
 _WHEN_MISSING = {
     "id": "their email, or else their row number, is their id",
@@ -88,7 +88,7 @@ def verdict(result: CheckResult) -> str:
 
 def render_check(out: Console, result: CheckResult) -> None:
     encoding = ENCODINGS.get(result.encoding, result.encoding)
-    delimiter = DELIMITERS.get(result.delimiter, repr(result.delimiter))
+    delimiter = DELIMITER_NAMES.get(result.delimiter, repr(result.delimiter))
     out.print(escape(f"Roster {result.path}: {encoding}, {delimiter}-separated"), soft_wrap=True)
     out.print(escape(f"Config: {result.config or 'none (the defaults)'}; people at most {result.max_level_gap} "
                      f"level{'s' * (result.max_level_gap != 1)} apart may be paired"), soft_wrap=True)
