@@ -40,54 +40,24 @@ from types import TracebackType
 from typing import Any, Self
 
 from peermatch.errors import HistoryBusy, HistoryError
+from peermatch.history_file import (
+    APPLICATION_ID,
+    MIGRATIONS,
+    SCHEMA,
+    SCHEMA_VERSION,
+    connect,
+    create_private,
+    translate,
+    uri,
+)
 from peermatch.history_rows import CsvRows, ImportedGroup, ImportedRound, answer, minutes
 from peermatch.text import YES, fold
 
 DEFAULT_PATH = "peermatch-history.sqlite"
 ENV_VAR = "PEERMATCH_HISTORY"
 KINDS = ("pair", "schedule", "import")
-SCHEMA_VERSION = 1
-APPLICATION_ID = 0x50654D68  # "PeMh": marks the file as a peermatch history for `file` and for us
 EXPORT_COLUMNS = ("round", "starts", "kind", "group", "table", "uid", "person_id", "profession", "organisation",
                   "met", "odd")
-
-_SCHEMA = (
-    """CREATE TABLE rounds (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,  -- AUTOINCREMENT: ids never come back, so id order is recorded order
-        label TEXT NOT NULL UNIQUE,
-        kind TEXT NOT NULL CHECK (kind IN ('pair', 'schedule', 'import')),
-        starts TEXT,  -- local time, 'YYYY-MM-DDTHH:MM'; NULL for a pairing with no date
-        recorded_at TEXT NOT NULL
-    )""",
-    """CREATE TABLE groups (
-        id INTEGER PRIMARY KEY,
-        round_id INTEGER NOT NULL REFERENCES rounds (id) ON DELETE CASCADE,
-        number INTEGER NOT NULL,  -- 1-based within the round, as shown and exported
-        table_number INTEGER,
-        uid TEXT NOT NULL DEFAULT '',
-        met INTEGER CHECK (met IN (0, 1)),  -- NULL: no feedback yet
-        UNIQUE (round_id, number)
-    )""",
-    """CREATE TABLE members (
-        group_id INTEGER NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
-        position INTEGER NOT NULL,
-        person_id TEXT NOT NULL,
-        profession TEXT NOT NULL DEFAULT '',
-        organisation TEXT NOT NULL DEFAULT '',
-        odd INTEGER NOT NULL DEFAULT 0 CHECK (odd IN (0, 1)),  -- joined the pair as third
-        PRIMARY KEY (group_id, person_id)
-    )""",
-    """CREATE TABLE unmatched (
-        round_id INTEGER NOT NULL REFERENCES rounds (id) ON DELETE CASCADE,
-        person_id TEXT NOT NULL,
-        PRIMARY KEY (round_id, person_id)
-    )""",
-    "CREATE INDEX groups_by_round ON groups (round_id)",
-    "CREATE INDEX members_by_person ON members (person_id)",
-    "CREATE INDEX unmatched_by_person ON unmatched (person_id)",
-)
-# Steps from schema version N to N + 1, run in the writer's transaction when an older file is opened for writing.
-_MIGRATIONS: dict[int, tuple[str, ...]] = {}
 
 # Rounds in time order: a round without a date (a plain pairing) counts from when it was recorded.
 _WHEN = "COALESCE(r.starts, r.recorded_at)"
@@ -137,12 +107,12 @@ class History:
     def open(cls, path: Path, *, write: bool, wait_seconds: float = 5.0) -> Self:
         path = Path(path)
         if write:
-            _create_private(path)
-            connection = _connect(path, f"{_uri(path)}?mode=rw", wait_seconds)
+            create_private(path)
+            connection = connect(path, f"{uri(path)}?mode=rw", wait_seconds)
         elif path.exists():
-            connection = _connect(path, f"{_uri(path)}?mode=ro", wait_seconds)
+            connection = connect(path, f"{uri(path)}?mode=ro", wait_seconds)
         else:
-            connection = _connect(path, ":memory:", wait_seconds)  # a missing file is an empty history
+            connection = connect(path, ":memory:", wait_seconds)  # a missing file is an empty history
         history = cls(path, connection, write=write, wait_seconds=wait_seconds)
         try:
             history._set_up()
@@ -547,14 +517,14 @@ class History:
         application_id, version, tables = self._schema_state()
         if application_id == 0 and version == 0 and tables == 0:
             # A new (or empty) file: made inside the writer's transaction, so two first runs cannot both create it.
-            for statement in _SCHEMA:
+            for statement in SCHEMA:
                 self._execute(statement)
             self._execute(f"PRAGMA application_id = {APPLICATION_ID}")
             self._execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             return
         self._check_ours(application_id, version)
         while version < SCHEMA_VERSION:
-            for statement in _MIGRATIONS[version]:
+            for statement in MIGRATIONS[version]:
                 self._execute(statement)
             version += 1
             self._execute(f"PRAGMA user_version = {version}")
@@ -564,8 +534,8 @@ class History:
         if application_id == 0 and version == 0 and tables == 0:
             # An empty file (a first writer that never committed): read it as an empty history.
             self._connection.close()
-            self._connection = _connect(self.path, ":memory:", self._wait_seconds)
-            for statement in _SCHEMA:
+            self._connection = connect(self.path, ":memory:", self._wait_seconds)
+            for statement in SCHEMA:
                 self._execute(statement)
             return
         self._check_ours(application_id, version)
@@ -657,7 +627,7 @@ class History:
         try:
             yield
         except sqlite3.Error as error:
-            raise _translate(self.path, error) from None
+            raise translate(self.path, error) from None
 
     def _rows(self, sql: str, parameters: Sequence[object] = ()) -> list[Any]:
         with self._errors():
@@ -680,60 +650,3 @@ class _RoundGroups:
 
 def _labels(labels: Iterable[str]) -> list[str]:
     return sorted({label.strip() for label in ([labels] if isinstance(labels, str) else labels)})
-
-
-def _uri(path: Path) -> str:
-    # An absolute file: URI, so that '?', '#' or '%' in a folder name cannot be read as URI syntax.
-    return path.absolute().as_uri()
-
-
-def _create_private(path: Path) -> None:
-    """Create the file, owner-only, before SQLite opens it (SQLite would make it world-readable under umask 022)."""
-    try:
-        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
-    except OSError as error:
-        raise HistoryError(f"{path}: cannot open or create the history ({error.strerror or error})") from None
-
-
-def _connect(path: Path, target: str, wait_seconds: float) -> sqlite3.Connection:
-    try:
-        # isolation_level=None: no implicit transactions, so BEGIN IMMEDIATE and COMMIT are exactly ours.
-        # timeout is SQLite's busy timeout: how long to wait for another run's lock.
-        connection = sqlite3.connect(target, uri=target.startswith("file:"), timeout=wait_seconds,
-                                     isolation_level=None)
-    except sqlite3.Error as error:
-        raise _translate(path, error) from None
-    if target.endswith("mode=ro"):
-        _recover_hot_journal(path, connection, wait_seconds)
-    return connection
-
-
-def _recover_hot_journal(path: Path, connection: sqlite3.Connection, wait_seconds: float) -> None:
-    """After a crash, a read-only reader cannot roll back the half-done write; a brief writer does it."""
-    try:
-        connection.execute("SELECT count(*) FROM sqlite_master").fetchall()
-    except sqlite3.Error as error:
-        if getattr(error, "sqlite_errorname", "") != "SQLITE_READONLY_ROLLBACK":
-            return  # any other problem is reported, with the file named, by the first real query
-        writable = f"{_uri(path)}?mode=rw"
-        with contextlib.suppress(sqlite3.Error), contextlib.closing(
-                sqlite3.connect(writable, uri=True, timeout=wait_seconds, isolation_level=None)) as writer:
-            writer.execute("SELECT count(*) FROM sqlite_master").fetchall()
-
-
-def _translate(path: Path, error: sqlite3.Error) -> HistoryError | HistoryBusy:
-    name = getattr(error, "sqlite_errorname", "")
-    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
-        return HistoryBusy(f"{path}: another peermatch run is using this history; try again in a minute")
-    if name == "SQLITE_NOTADB":
-        return HistoryError(f"{path}: not a peermatch history (not an SQLite database); choose another file "
-                            "with --history")
-    if name.startswith("SQLITE_CANTOPEN"):
-        return HistoryError(f"{path}: cannot open the history (is it a folder, or is its folder missing?)")
-    if name.startswith(("SQLITE_READONLY", "SQLITE_PERM")):
-        return HistoryError(f"{path}: the history cannot be written (check the file's permissions)")
-    if name == "SQLITE_FULL":
-        return HistoryError(f"{path}: the disk is full; nothing was recorded")
-    if name == "SQLITE_CORRUPT":
-        return HistoryError(f"{path}: the history is damaged; restore it from a backup")
-    return HistoryError(f"{path}: {str(error).splitlines()[0] if str(error) else name}")
