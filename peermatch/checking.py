@@ -36,7 +36,7 @@ from peermatch.graph import Problem
 from peermatch.models import LeftOut, Person, Roster
 from peermatch.roster import load_roster
 from peermatch.solve import ideal_pairs_possible
-from peermatch.text import fold, shown_id
+from peermatch.text import LISTED, fold, rows_text, shown_id
 
 # The loader's reasons for someone who takes no part by choice; every other reason is a row it would refuse.
 _CHOSE_NOT_TO_TAKE_PART = ("opted out", "not taking part")
@@ -49,7 +49,6 @@ _ERROR_ADVICE = {
     "duplicate-id": "give each person their own id, or delete the repeated row",
     "duplicate-email": "delete the repeated row, or correct the email",
 }
-_LISTED = 10
 _SPACES = re.compile(r"\s+")
 SHOWN_FIELDS = ("id", "name", "first_name", "last_name", "email", "level", "profession", "organisation", "site",
                 "active")
@@ -341,28 +340,18 @@ def _own_id(person: Person) -> str:
     return shown_id(person.id, person.row, person.email) or ""
 
 
-def rows_text(rows: Sequence[int]) -> str:
-    """'row 4', 'rows 4 and 9', 'rows 4, 9 and 12', or the first ten and how many more."""
-    shown = [str(row) for row in sorted(rows)]
-    if len(shown) == 1:
-        return f"row {shown[0]}"
-    if len(shown) > _LISTED:
-        return f"rows {', '.join(shown[:_LISTED])} and {len(shown) - _LISTED} more"
-    return f"rows {', '.join(shown[:-1])} and {shown[-1]}"
-
-
 def who(group: Sequence[Person]) -> str:
     """People by row, and by id when they have one of their own; never by name or email:
     'id NT0311 (row 2), row 3' (the person in row 3 has no id column, or a blank cell in it)."""
     ordered = sorted(group, key=lambda p: p.row)
-    shown = [f"id {own} (row {p.row})" if (own := _own_id(p)) else f"row {p.row}" for p in ordered[:_LISTED]]
-    more = f" and {len(ordered) - _LISTED} more" if len(ordered) > _LISTED else ""
+    shown = [f"id {own} (row {p.row})" if (own := _own_id(p)) else f"row {p.row}" for p in ordered[:LISTED]]
+    more = f" and {len(ordered) - LISTED} more" if len(ordered) > LISTED else ""
     return ", ".join(shown) + more
 
 
 def _their_ids(group: Sequence[Person]) -> str:
     """After the rows of ``group``: ' (id NT0311, id NT0318)', only the ids there are, or nothing."""
-    ordered = sorted(group, key=lambda p: p.row)[:_LISTED]
+    ordered = sorted(group, key=lambda p: p.row)[:LISTED]
     if all(own_ids := [_own_id(p) for p in ordered]):
         return f" ({', '.join(f'id {own}' for own in own_ids)})"
     some = [f"id {own} in row {p.row}" for p, own in zip(ordered, own_ids, strict=True) if own]

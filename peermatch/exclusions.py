@@ -8,8 +8,7 @@ from pathlib import Path
 from peermatch.cells import read_cells
 from peermatch.errors import RosterError
 from peermatch.models import Roster
-
-_MAX_LISTED = 10
+from peermatch.text import numbers_text, rows_text
 
 
 def read_exclusions(path: Path, roster: Roster | None = None) -> list[tuple[str, str]]:
@@ -48,8 +47,8 @@ def read_exclusions(path: Path, roster: Roster | None = None) -> list[tuple[str,
 
 
 def _unknown_ids_warning(path: Path, rows: list[int]) -> str:
-    shown, one = _listing(rows), len(rows) == 1
-    return (f"{path}: {'row' if one else 'rows'} {shown} {'names' if one else 'name'} an id that is not in the "
+    one = len(rows) == 1
+    return (f"{path}: {rows_text(rows)} {'names' if one else 'name'} an id that is not in the "
             f"roster, so {'that exclusion has' if one else 'those exclusions have'} no effect; check the ids "
             "for typing mistakes")
 
@@ -64,15 +63,8 @@ def warn_unknown_config_exclusions(pairs: Sequence[tuple[str, str]], config_path
     places = [k for k, (a, b) in enumerate(pairs, start=1) if not {a, b} <= known]
     if not places:
         return
-    shown, one = _listing(places), len(places) == 1
+    shown, one = numbers_text(places), len(places) == 1
     roster.warnings.append(
         f"{config_path or 'the configuration'}: [rules] exclude: {'pair' if one else 'pairs'} {shown} "
         f"(counting from 1) {'names' if one else 'name'} an id that is not in the roster, so "
         f"{'that exclusion has' if one else 'those exclusions have'} no effect; check the ids for typing mistakes")
-
-
-def _listing(numbers: Sequence[int]) -> str:
-    """'4', '4 and 7', '4, 7 and 9', or the first ten and 'N more'."""
-    listed = list(map(str, numbers[:_MAX_LISTED])) + (
-        [f"{len(numbers) - _MAX_LISTED} more"] if len(numbers) > _MAX_LISTED else [])
-    return listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]

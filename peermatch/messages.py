@@ -43,6 +43,7 @@ from peermatch.ics import (
     person_address,
 )
 from peermatch.models import Round, Schedule, ScheduledGroup
+from peermatch.text import and_list
 
 DEFAULT_PROMPTS: tuple[str, ...] = (
     "Walk each other through a typical working week. What would surprise someone from outside your profession?",
@@ -127,9 +128,7 @@ def _known() -> str:
 
 def join_names(names: list[str]) -> str:
     """``A``, ``A and B``, ``A, B and C``."""
-    if len(names) < 2:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    return and_list(names)
 
 
 def long_date(moment: datetime) -> str:

@@ -28,7 +28,7 @@ from peermatch.cells import read_cells
 from peermatch.errors import RosterError, UnknownGrade
 from peermatch.levels import Level, LevelScheme
 from peermatch.models import LeftOut, Person, Roster
-from peermatch.text import NO, YES, fold, most_common_spelling, tidy
+from peermatch.text import NO, YES, and_list, fold, most_common_spelling, rows_text, tidy
 
 # Keyed by config.FIELDS; tried in order, so the plainest heading wins.
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -44,7 +44,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "active": ("active", "opt out", "participating"),
 }
 REQUIRED = ("level", "profession")
-_MAX_LISTED = 10
 _LONGEST_SHOWN = 60  # characters of a heading or grade quoted in a message
 _TOO_LONG_FOR_A_GRADE = f"the cell is longer than {_LONGEST_SHOWN} characters, too long for a grade"
 _NOT_A_GRADE = ("names or email addresses, not grades: if this is not the grade column, name the right one with "
@@ -98,7 +97,7 @@ def _find_columns(path: Path, headings: list[str], overrides: Mapping[str, str],
             continue
         found[field] = _single(path, headings, hits[0], field)
         if len(hits) > 1:
-            warnings.append(f"columns {_and([repr(headings[hit[0]]) for hit in hits])} could each be the "
+            warnings.append(f"columns {and_list([repr(headings[hit[0]]) for hit in hits])} could each be the "
                             f"{_label(field)}; used {headings[found[field]]!r} (choose with {_flag(field)})")
     for field in REQUIRED:
         if field not in found:
@@ -111,7 +110,7 @@ def _find_columns(path: Path, headings: list[str], overrides: Mapping[str, str],
 def _single(path: Path, headings: list[str], matches: list[int], field: str) -> int:
     if len(matches) > 1:
         raise RosterError(f"{path}: the heading {_shown(headings[matches[0]])!r} is in columns "
-                          f"{_and([str(i + 1) for i in matches])}; rename all but the {_label(field)} column")
+                          f"{and_list([str(i + 1) for i in matches])}; rename all but the {_label(field)} column")
     return matches[0]
 
 
@@ -146,19 +145,6 @@ def _label(field: str) -> str:
 
 def _flag(field: str) -> str:
     return f"--{field.replace('_', '-')}-column"
-
-
-def _and(items: Sequence[str], last: str = " and ") -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])}{last}{items[-1]}"
-
-
-def _rows(rows: Sequence[int], last: str = " and ") -> str:
-    """'row 4', 'rows 4, 9 and 12', or the first ten and 'and N more'."""
-    shown = [str(row) for row in sorted(rows)]
-    word = "row" if len(shown) == 1 else "rows"
-    if len(shown) > _MAX_LISTED:
-        return f"{word} {', '.join(shown[:_MAX_LISTED])} and {len(shown) - _MAX_LISTED} more"
-    return f"{word} {_and(shown, last)}"
 
 
 def _each_unique(values: list[str], normalise: Callable[[str], str]) -> list[str]:
@@ -212,7 +198,7 @@ class _Records:
         raw_ids = self.cells("id")
         self.ids = [i or e or str(r) for i, e, r in zip(raw_ids, self.email_key, self.rows, strict=True)]
         if "id" in found and (blank := [self.rows[i] for i in self.present if not raw_ids[i]]):
-            warnings.append(f"column {self.columns['id']!r} is blank in {_rows(blank)}; their email, or else their "
+            warnings.append(f"column {self.columns['id']!r} is blank in {rows_text(blank)}; their email, or else their "
                             "row number, is used as their id")
 
     def cells(self, field: str) -> list[str]:
@@ -224,7 +210,7 @@ class _Records:
         for index in range(width, data.shape[1]):
             filled.update(i for i, value in enumerate(data.iloc[:, index].tolist()) if value and not value.isspace())
         if bad := [self.rows[i] for i in filled]:
-            raise RosterError(f"{self.path}: {_rows(bad)} {'has' if len(bad) == 1 else 'have'} more cells than "
+            raise RosterError(f"{self.path}: {rows_text(bad)} {'has' if len(bad) == 1 else 'have'} more cells than "
                               f"there are headings ({width}); delete the extra cells or give their column a heading")
 
     def roster(self, encoding: str, delimiter: str, skip_invalid: bool, allow_empty: bool = False) -> Roster:
@@ -252,7 +238,7 @@ class _Records:
         opted = any(word in _heading_key(heading) for word in ("out", "withdr", "exclu"))
         out, reason = (_YES | _OUT_EITHER_WAY, "opted out") if opted else (_NO | _OUT_EITHER_WAY, "not taking part")
         if unclear := [self.rows[i] for i in self.present if answers[i] not in _UNDERSTOOD]:
-            self.warnings.append(f"column {heading!r}: {_rows(unclear)} {'is' if len(unclear) == 1 else 'are'} "
+            self.warnings.append(f"column {heading!r}: {rows_text(unclear)} {'is' if len(unclear) == 1 else 'are'} "
                                  "neither yes nor no; counted as taking part")
         for i in (i for i in self.present if answers[i] in out):
             self.left_out.append(LeftOut(self.ids[i], self.rows[i], f"{reason} (column {heading!r})"))
@@ -279,7 +265,7 @@ class _Records:
         names = {self.organisation_key[i]: self.organisation[i] for i in reversed(records)}
         self._warn_split_ladders(resolved, names, heading)
         for message, group in unknown.items():
-            where = f"{self.path}, {_rows([self.rows[i] for i in group])}, column {heading!r}"
+            where = f"{self.path}, {rows_text([self.rows[i] for i in group])}, column {heading!r}"
             reason = f"unknown grade (column {heading!r}): {message}"
             problems.append(_Problem("{n} with an unknown grade", f"{where}: {message}", dict.fromkeys(group, reason)))
         return [problem for problem in problems if problem.reasons]
@@ -325,7 +311,7 @@ class _Records:
 
     def _blank(self, field: str, cells: list[str], records: list[int]) -> _Problem:
         heading, blank = self.columns[field], [i for i in records if not cells[i]]
-        rows = _rows([self.rows[i] for i in blank]) if blank else ""
+        rows = rows_text([self.rows[i] for i in blank]) if blank else ""
         message, reason = f"{self.path}, column {heading!r}: the {field} is blank in {rows}", f"the {field} is blank"
         return _Problem(f"{{n}} with a blank {field}", message, dict.fromkeys(blank, f"{reason} (column {heading!r})"))
 
@@ -343,9 +329,9 @@ class _Records:
                 groups[values[i]].append(i)
             sets = [[self.rows[i] for i in group] for group in groups.values() if len(group) > 1]
             heading = self.columns[field]
-            message = f"{self.path}: {_rows(sets[0])} have the same {field} (column {heading!r})"
+            message = f"{self.path}: {rows_text(sets[0])} have the same {field} (column {heading!r})"
             if len(sets) > 1:
-                message += "; so do " + "; ".join(_rows(rows) for rows in sets[1:4])
+                message += "; so do " + "; ".join(rows_text(rows) for rows in sets[1:4])
                 message += f" and {len(sets) - 4} more sets" if len(sets) > 4 else ""
             reasons = {i: f"same {field} as row {self.rows[group[0]]} (column {heading!r})"
                        for group in groups.values() for i in group[1:]}
@@ -361,7 +347,7 @@ class _Records:
                     self.left_out.append(LeftOut(self.ids[i], self.rows[i], reason))
         if kinds:
             parts = ", ".join(kind.format(n=n, s="s" * (n > 1)) for kind, n in Counter(kinds.values()).items())
-            rows = _rows([self.rows[i] for i in kinds], last=", ")
+            rows = rows_text([self.rows[i] for i in kinds], last=", ")
             self.warnings.append(f"skipped {len(kinds)} row{'s' * (len(kinds) > 1)}: {parts} ({rows})")
         return set(kinds)
 

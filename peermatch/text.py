@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 # How spreadsheets say yes and no (after fold): a tick column's "TRUE", a form's "Y", a flag's "1".
 YES = frozenset({"yes", "y", "true", "1"})
@@ -46,3 +46,26 @@ def most_common_spelling(spellings: Iterable[str]) -> str:
     counts = Counter(spellings)
     best = max(counts.values())
     return next(s for s in counts if counts[s] == best)
+
+
+LISTED = 10  # numbers a message lists before saying how many more
+
+
+def and_list(items: Sequence[str], last: str = " and ") -> str:
+    """'A', 'A and B', 'A, B and C' ('' for none)."""
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + last + items[-1]
+
+
+def numbers_text(numbers: Iterable[int], last: str = " and ") -> str:
+    """'4', '4 and 9', '4, 9 and 12' in order, or the first ten and how many more."""
+    shown = [str(n) for n in sorted(numbers)]
+    if len(shown) > LISTED:
+        return f"{', '.join(shown[:LISTED])} and {len(shown) - LISTED} more"
+    return and_list(shown, last)
+
+
+def rows_text(rows: Sequence[int], last: str = " and ") -> str:
+    """'row 4', 'rows 4, 9 and 12', or the first ten rows and how many more: rows as Excel numbers them."""
+    return f"{'row' if len(rows) == 1 else 'rows'} {numbers_text(rows, last)}"
