@@ -6,7 +6,6 @@ here and nowhere deeper, so library code never ends the process.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -57,7 +56,7 @@ from peermatch.exclusions import read_exclusions, warn_unknown_config_exclusions
 from peermatch.export import check_target, pair_result_json, pairs_csv, write_atomic
 from peermatch.history import History, default_history_path
 from peermatch.pairing import pair as pair_roster
-from peermatch.recording import record_pair_result
+from peermatch.recording import pair_label, record_pair_result
 from peermatch.render_progress import Progress
 from peermatch.roster import load_roster
 
@@ -134,8 +133,7 @@ def pair(
     columns = columns_for(
         config, id=id_column, name=name_column, email=email_column, level=level_column,
         profession=profession_column, organisation=organisation_column, site=site_column)
-    # Its own namespace, so a pairing never replaces a scheduled round of the same date.
-    label = (round_label or f"pair-{date.today().isoformat()}").strip()
+    label = pair_label(round_label)
     if not label:
         raise UsageError("--round needs a label, like --round 2027-01")
     path = history or default_history_path()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -32,6 +31,7 @@ from peermatch.cli_common import (
 )
 from peermatch.errors import EXIT_DATAERR
 from peermatch.history import History, default_history_path
+from peermatch.recording import pair_label
 from peermatch.render_progress import Progress
 
 
@@ -84,7 +84,7 @@ def command(
         # Who has met, as pair reads it: a person who has met everyone in reach has no eligible partner left.
         with History.open(history or default_history_path(), write=False) as store:
             met = [(min(pair), max(pair)) for pair in store.met_pairs(
-                replacing=[f"pair-{date.today().isoformat()}"],  # a pairing run again today replaces it
+                replacing=[pair_label()],  # a pairing run again today replaces it
                 within_rounds=config.history.avoid_repeats_within or None)]
         result = check_roster(roster, config, columns=columns, skip_invalid=skip_invalid, exclude=exclude,
                               met=met)

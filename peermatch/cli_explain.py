@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -49,6 +48,7 @@ from peermatch.explain import (
     person_explanation_dict,
 )
 from peermatch.history import History, default_history_path
+from peermatch.recording import pair_label
 from peermatch.roster import load_roster
 
 
@@ -114,7 +114,7 @@ def command(
     excluded = read_exclusions(exclude, people) if exclude else []
     for message in people.warnings:
         render.warning(render.error_console(), message)
-    label = (round_label or f"pair-{date.today().isoformat()}").strip()
+    label = pair_label(round_label)
     within = config.history.avoid_repeats_within or None
     with History.open(history or default_history_path(), write=False) as store:
         met = store.met_pairs(replacing=[label], within_rounds=within)

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from peermatch.history import History, RecordedGroup
 from peermatch.models import PairResult, Person, Schedule
 from peermatch.schedule import group_uid
+
+
+def pair_label(chosen: str | None = None) -> str:
+    """The label ``pair`` records its round under: the one chosen, or ``pair-`` and today's date.
+
+    A namespace of its own, so a pairing never replaces a scheduled round of the same date; a second pairing on the
+    same day replaces the first, so the commands that predict ``pair`` (check, explain) leave that round out.
+    """
+    return (chosen or f"pair-{date.today().isoformat()}").strip()
 
 
 def _profiles(people: Sequence[Person]) -> dict[str, tuple[str, str]]:
