@@ -16,7 +16,7 @@ from pathlib import Path
 import atheris
 
 with atheris.instrument_imports(include=["peermatch", "tomllib"]):
-    from peermatch.config import load_config
+    from peermatch.config import MAX_WEIGHT, load_config
     from peermatch.errors import ConfigError, UnknownGrade
     from peermatch.graph import Problem
 
@@ -38,6 +38,7 @@ def test_one_input(data: bytes) -> None:
     # What the rest of peermatch relies on once the config is accepted.
     weights = config.weights
     assert all(isinstance(value, int) and not isinstance(value, bool) for value in vars(weights).values())
+    assert all(abs(value) <= MAX_WEIGHT for value in vars(weights).values()), "a weight past 64-bit safety"
     assert weights.level_step >= 0 and config.rules.max_level_gap >= 0
     assert config.schedule.duration_minutes >= 1 and config.history.avoid_repeats_within >= 0
     # The scores of a problem under these rules, and a conversation's end, must be computable.
