@@ -127,6 +127,8 @@ def pair(
         peermatch pair roster.csv --out pairs.csv --seed 7
 
         peermatch pair roster.csv --format json > pairs.json
+
+        peermatch pair roster.csv --max-level-gap 2 --dry-run
     """
     config = load_settings(config_path, max_level_gap)
     messages = render.error_console()

@@ -74,6 +74,8 @@ def command(
     nurse cannot have a same-level partner from another profession, and exits 0.
 
         peermatch check roster.csv --format json > check.json
+
+        peermatch check roster.csv --history programme.sqlite --max-level-gap 2
     """
     config = load_settings(config_path, max_level_gap)
     columns = columns_for(
