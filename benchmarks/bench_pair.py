@@ -14,7 +14,7 @@ that process from ``os.wait4``.  Three kinds of process run on the same roster:
 * ``floor``: Python that only reads the roster with pandas and writes one CSV row
   per pair.  No pairing tool written in Python can beat it, so peermatch's time is
   reported as a multiple of it, measured in the same run on the same machine.
-* ``exact``: networkx's blossom algorithm (``peermatch.solve.solve_exact``) on the
+* ``exact``: networkx's blossom algorithm (``peermatch.matching.solve.solve_exact``) on the
   full same/adjacent-level graph; the optimal score peermatch is compared with.
   Cubic in people, so it runs only for ``--exact-sizes`` and is killed after
   ``--exact-timeout`` seconds.
@@ -121,10 +121,10 @@ EXACT_SCRIPT = """
 import json
 import sys
 from pathlib import Path
-from peermatch.config import Weights
-from peermatch.graph import Problem
-from peermatch.roster import load_roster
-from peermatch.solve import solve_exact
+from peermatch.roster.config import Weights
+from peermatch.matching.graph import Problem
+from peermatch.roster.reading import load_roster
+from peermatch.matching.solve import solve_exact
 roster = load_roster(Path(sys.argv[1]))
 problem = Problem.from_people(roster.people, Weights(), max_gap=1)
 pairs = solve_exact(problem, seed=int(sys.argv[2]))
@@ -316,7 +316,7 @@ def render(results: list[SizeResult], repeats: int, exact_timeout: float) -> str
         "## Quality",
         "",
         "Proven gap: (score bound − pair score) / score bound, where the bound is "
-        "`peermatch.solve.score_upper_bound`; no pairing can score more.",
+        "`peermatch.matching.solve.score_upper_bound`; no pairing can score more.",
         "",
         "| People | Pair score | Total score | Score bound | Proven gap | Ideal pairs | Possible "
         "| Exact score | Exact ideal | peermatch / exact |",
@@ -380,7 +380,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         parser.error("--repeats must be at least 1")
 
     # One untimed start, so the first timed process does not pay for a cold disk cache.
-    measure([sys.executable, "-c", "import pandas, networkx, peermatch.solve"])
+    measure([sys.executable, "-c", "import pandas, networkx, peermatch.matching.solve"])
     with tempfile.TemporaryDirectory(prefix="peermatch-bench-") as tmp:
         results = [bench_size(size, args.repeats, size in args.exact_sizes, args.exact_timeout, Path(tmp))
                    for size in sorted(set(args.sizes))]

@@ -1,3 +1,3 @@
-from peermatch.cli import main
+from peermatch.cli.app import main
 
 main()

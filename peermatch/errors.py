@@ -65,7 +65,7 @@ class ConfigError(PeermatchError):
 class UnknownGrade(ValueError):
     """A grade no known scale or configured mapping covers.
 
-    Raised by :mod:`peermatch.levels` without row information; the roster
+    Raised by :mod:`peermatch.roster.levels` without row information; the roster
     loader turns it into a :class:`RosterError` naming the row and column.
     """
 

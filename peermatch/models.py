@@ -6,12 +6,33 @@ roster, writing CSV).
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from peermatch.levels import Level
+
+@dataclass(frozen=True, order=True)
+class Level:
+    """A position on a ladder of grades.
+
+    Ordering sorts by scale, then seniority, which is what tables want.
+    """
+
+    scale: str
+    step: int
+    label: str = field(compare=False)
+
+    def gap(self, other: Level) -> int | None:
+        """Steps between two levels, or ``None`` when they cannot be compared."""
+        if self.scale != other.scale:
+            return None
+        return abs(self.step - other.step)
+
+    def __str__(self) -> str:
+        return self.label
 
 
 @dataclass(slots=True)
@@ -129,3 +150,9 @@ class Schedule:
     location: str
     summary: dict[str, Any] = field(default_factory=dict)
     professions_met: dict[str, int] = field(default_factory=dict)  # person id -> distinct professions met
+
+
+def group_uid(label: str, members: Iterable[str]) -> str:
+    """A calendar UID that is the same whenever the same group meets in the same round."""
+    digest = hashlib.sha256("\x1f".join([label, *sorted(members)]).encode()).hexdigest()[:24]
+    return f"{digest}@peermatch"

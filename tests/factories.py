@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from peermatch.levels import LevelScheme
 from peermatch.models import Person, Roster
+from peermatch.roster.levels import LevelScheme
 from peermatch.text import fold
 
 _SCHEME = LevelScheme()

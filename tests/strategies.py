@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from peermatch.graph import Problem
+from peermatch.matching.graph import Problem
 
 
 @st.composite

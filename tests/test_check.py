@@ -11,13 +11,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from peermatch.checking import check_dict, check_roster, level_counts, rows_text, without_partner
-from peermatch.cli import app
-from peermatch.config import Config, Rules, load_config
+from peermatch.cli.app import app
 from peermatch.errors import RosterError, RosterUnreadable
-from peermatch.graph import Problem
-from peermatch.roster import load_roster
-from peermatch.solve import ideal_pairs_possible
+from peermatch.matching.checking import check_dict, check_roster, level_counts, rows_text, without_partner
+from peermatch.matching.graph import Problem
+from peermatch.matching.solve import ideal_pairs_possible
+from peermatch.roster.config import Config, Rules, load_config
+from peermatch.roster.reading import load_roster
 from peermatch.text import shown_id
 from tests.factories import person
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from peermatch.cli import app
+from peermatch.cli.app import app
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 ROSTER = EXAMPLES / "integrated-care-roster.csv"

@@ -12,8 +12,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from peermatch.cli_history import history_app
-from peermatch.history import History, RecordedGroup
+from peermatch.cli.history import history_app
+from peermatch.history.store import History, RecordedGroup
 from tests.test_history import Holder
 
 app = typer.Typer()

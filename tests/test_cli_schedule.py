@@ -16,8 +16,8 @@ from pathlib import Path
 from icalendar import Calendar
 from typer.testing import CliRunner
 
-from peermatch.cli import app
-from peermatch.history import History
+from peermatch.cli.app import app
+from peermatch.history.store import History
 
 ROOT = Path(__file__).resolve().parent.parent
 ROSTER = ROOT / "examples" / "integrated-care-roster.csv"
@@ -155,7 +155,7 @@ def test_a_busy_history_exits_75(tmp_path: Path) -> None:
     holder = subprocess.Popen([sys.executable, "-c", (
         "import sys, time\n"
         "from pathlib import Path\n"
-        "from peermatch.history import History\n"
+        "from peermatch.history.store import History\n"
         f"with History.open(Path({str(history)!r}), write=True):\n"
         f"    Path({str(ready)!r}).touch()\n"
         "    time.sleep(20)\n")], cwd=ROOT, env=os.environ | {"PYTHONPATH": str(ROOT)})

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from peermatch.config import Weights, load_config, parse_config
 from peermatch.errors import ConfigError
+from peermatch.roster.config import Weights, load_config, parse_config
 
 
 def test_no_file_means_the_documented_defaults() -> None:

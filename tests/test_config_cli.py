@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from peermatch.cli import app
+from peermatch.cli.app import app
 
 ROSTER = Path(__file__).parent / "data" / "messy" / "utf8.csv"
 WEIGHTS = "same_level, level_step, different_profession, different_organisation, same_site"

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from peermatch.cli import app
-from peermatch.config import Config, HistorySettings, load_config
+from peermatch.cli.app import app
 from peermatch.errors import UsageError
-from peermatch.explain import Setting, explain_pair, explain_person, history_meetings, pairing_check
-from peermatch.history import History, RecordedGroup
-from peermatch.pairing import pair
-from peermatch.roster import load_roster
+from peermatch.history.store import History, RecordedGroup
+from peermatch.matching.explain import Setting, explain_pair, explain_person, history_meetings, pairing_check
+from peermatch.matching.pairing import pair
+from peermatch.roster.config import Config, HistorySettings, load_config
+from peermatch.roster.reading import load_roster
 
 ROOT = Path(__file__).resolve().parent.parent
 ROSTER = ROOT / "examples" / "integrated-care-roster.csv"

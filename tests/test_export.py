@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from peermatch.config import Config
 from peermatch.errors import OutputError
-from peermatch.export import (
+from peermatch.matching.pairing import pair
+from peermatch.outputs.export import (
     _cell,
     _csv_document,
     _text_cells,
@@ -29,7 +29,7 @@ from peermatch.export import (
     write_atomic,
     write_files,
 )
-from peermatch.pairing import pair
+from peermatch.roster.config import Config
 from tests.factories import person, roster_of
 from tests.test_ics import sample_schedule
 

@@ -11,7 +11,8 @@ import pytest
 from icalendar import Calendar
 
 from peermatch.errors import PeermatchError
-from peermatch.ics import (
+from peermatch.models import Person, Round, Schedule, ScheduledGroup
+from peermatch.outputs.ics import (
     UnusableAddress,
     clean,
     invitation_files,
@@ -19,7 +20,6 @@ from peermatch.ics import (
     london_timezone,
     schedule_ics,
 )
-from peermatch.models import Person, Round, Schedule, ScheduledGroup
 from tests.factories import person, roster_of
 
 GOLDEN = Path(__file__).parent / "golden"

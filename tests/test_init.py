@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from peermatch.cli import app
-from peermatch.config import Config, load_config, parse_config
-from peermatch.config_template import COLUMNS_EXAMPLE, LEVELS_EXAMPLE, config_template
+from peermatch.cli.app import app
+from peermatch.roster.config import Config, load_config, parse_config
+from peermatch.roster.config_template import COLUMNS_EXAMPLE, LEVELS_EXAMPLE, config_template
 
 runner = CliRunner()
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from peermatch.errors import ConfigError, UnknownGrade
-from peermatch.levels import BAND, CIVIL_SERVICE, CUSTOM, NUMBER, Level, LevelScheme, parse_built_in
+from peermatch.models import Level
+from peermatch.roster.levels import BAND, CIVIL_SERVICE, CUSTOM, NUMBER, LevelScheme, parse_built_in
 
 
 @pytest.mark.parametrize("written", ["Band 6", "band 6", "AfC 6", "6", " BAND  6 ", "Agenda for Change band 6",

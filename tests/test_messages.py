@@ -11,12 +11,10 @@ from string import Template
 import pytest
 
 from peermatch.errors import ConfigError
-from peermatch.ics import UnusableAddress
-from peermatch.messages import (
+from peermatch.outputs.ics import UnusableAddress
+from peermatch.outputs.messages import (
     DEFAULT_INTRO_TEMPLATE,
     DEFAULT_PROMPTS,
-    PLACEHOLDERS,
-    check_template,
     duration_text,
     eml_files,
     intro_text,
@@ -24,6 +22,7 @@ from peermatch.messages import (
     intros_frame,
     join_names,
 )
+from peermatch.roster.templates import PLACEHOLDERS, check_template
 from tests.test_ics import check_golden, sample_schedule
 
 SENDER = "Pat Coordinator <pat@council.example>"

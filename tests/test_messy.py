@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from peermatch.cli import app
+from peermatch.cli.app import app
 
 MESSY = Path(__file__).parent / "data" / "messy"
 CASES: list[dict[str, Any]] = tomllib.loads((MESSY / "expected.toml").read_text(encoding="utf-8"))["roster"]

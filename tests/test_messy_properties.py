@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from peermatch.cli import app
+from peermatch.cli.app import app
 from peermatch.errors import RosterError
-from peermatch.roster import load_roster
+from peermatch.roster.reading import load_roster
 from tests.messy_strategies import MessyRoster, messy_rosters
 
 runner = CliRunner()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from peermatch.config import Config
-from peermatch.pairing import pair
+from peermatch.matching.pairing import pair
+from peermatch.roster.config import Config
 from tests.factories import person, roster_of
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from peermatch.render_progress import Progress
+from peermatch.cli.render_progress import Progress
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "integrated-care-roster.csv"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from peermatch.cli import app
+from peermatch.cli.app import app
 
 ROOT = Path(__file__).resolve().parent.parent
 INPUTS = re.compile(r"\.(csv|toml)$")

@@ -26,8 +26,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from peermatch.cli import app
-from peermatch.history import History, RecordedGroup
+from peermatch.cli.app import app
+from peermatch.history.store import History, RecordedGroup
 
 ROOT = Path(__file__).resolve().parent.parent
 ROSTER = ROOT / "examples" / "integrated-care-roster.csv"

@@ -34,8 +34,8 @@ OLD = b"the old pairs file, which must survive whole\r\n" * 2000
 HARNESS = r"""
 import io, json, os, sys, time
 from pathlib import Path
-import peermatch.cli as cli
-import peermatch.export as export
+import peermatch.cli.app as cli
+import peermatch.outputs.export as export
 
 plans = json.loads(sys.argv[1])
 real_os, real_write = export.os, export.write_atomic

@@ -22,9 +22,9 @@ import pytest
 from icalendar import Calendar
 from typer.testing import CliRunner
 
-import peermatch.export
-from peermatch.cli import app
-from peermatch.history import History, RecordedGroup
+import peermatch.outputs.export
+from peermatch.cli.app import app
+from peermatch.history.store import History, RecordedGroup
 
 runner = CliRunner()
 HEADINGS = ["id", "name", "email", "organisation", "profession", "grade"]
@@ -288,7 +288,7 @@ def test_other_spellings_of_the_roster_are_refused_too(tmp_path: Path, inputs: d
 
 
 class FailingOs:
-    """What peermatch.export sees as ``os``: the real module, except for one fault.
+    """What peermatch.outputs.export sees as ``os``: the real module, except for one fault.
 
     ``full-disk``: every file write stores half its bytes, then fails with ENOSPC (as a disk that fills up
     mid-write does).  ``rename``: the final ``os.replace`` fails with EIO.
@@ -343,7 +343,7 @@ def test_a_failed_write_leaves_the_old_file_byte_for_byte_and_no_temporary_file(
     history_before = inputs["history"].read_bytes()
     before, inside = snapshot(tmp_path), snapshot(target) if target.is_dir() else {}
     failing = FailingOs(fault)
-    monkeypatch.setattr(peermatch.export, "os", failing)
+    monkeypatch.setattr(peermatch.outputs.export, "os", failing)
     if command == "history export":
         code, _, err = run("history", "export", "--history", inputs["history"], option, target)
     else:

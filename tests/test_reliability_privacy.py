@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from peermatch.cli import app
+from peermatch.cli.app import app
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -51,12 +51,12 @@ def leaks(text: str) -> list[str]:
 # -- tracebacks ------------------------------------------------------------------------------------------------------
 
 BREAK_THE_SOLVER = """
-import peermatch.pairing
+import peermatch.matching.pairing
 
 def broken(*args, **kwargs):
     raise RuntimeError("an unexpected internal failure")
 
-peermatch.pairing.solve = broken
+peermatch.matching.pairing.solve = broken
 """
 
 
@@ -68,8 +68,8 @@ def test_an_internal_error_shows_a_traceback_without_local_variables(tmp_path: P
     """
     roster = write_roster(tmp_path / "roster.csv", [secret_person(k) for k in range(6)])
     runs = {}
-    for name, extra in (("as shipped", ""), ("locals on", "import peermatch.cli\n"
-                                                          "peermatch.cli.app.pretty_exceptions_show_locals = True\n")):
+    locals_on = "import peermatch.cli.app\npeermatch.cli.app.app.pretty_exceptions_show_locals = True\n"
+    for name, extra in (("as shipped", ""), ("locals on", locals_on)):
         site = tmp_path / name.replace(" ", "-")
         site.mkdir()
         (site / "sitecustomize.py").write_text(BREAK_THE_SOLVER + extra, encoding="utf-8")

@@ -21,12 +21,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from peermatch import render
-from peermatch.cli import app
-from peermatch.history import History, RecordedGroup
-from peermatch.render_report import SHADES, busiest, render_report, shade
-from peermatch.report import NOT_RECORDED, Coverage, coverage
-from peermatch.report_html import coverage_html
+from peermatch.cli import render
+from peermatch.cli.app import app
+from peermatch.cli.render_report import SHADES, busiest, render_report, shade
+from peermatch.history.store import History, RecordedGroup
+from peermatch.outputs.report import NOT_RECORDED, Coverage, coverage
+from peermatch.outputs.report_html import coverage_html
 from tests.test_export import check_golden
 
 runner = CliRunner()

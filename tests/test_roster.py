@@ -16,9 +16,9 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from peermatch.errors import RosterError, RosterUnreadable, UnknownGrade
-from peermatch.levels import Level, LevelScheme
-from peermatch.models import LeftOut, Roster
-from peermatch.roster import _each_unique, load_roster
+from peermatch.models import LeftOut, Level, Roster
+from peermatch.roster.levels import LevelScheme
+from peermatch.roster.reading import _each_unique, load_roster
 from peermatch.text import fold, tidy
 
 DATA = Path(__file__).parent / "data" / "rosters"

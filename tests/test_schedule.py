@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from peermatch.config import Config
 from peermatch.errors import Infeasible
-from peermatch.graph import Problem
+from peermatch.matching.graph import Problem
+from peermatch.matching.schedule import Interval, add_months, parse_every, parse_start, plan_schedule, round_label
+from peermatch.matching.solve import solve
 from peermatch.models import Roster, Schedule
-from peermatch.schedule import Interval, add_months, parse_every, parse_start, plan_schedule, round_label
-from peermatch.solve import solve
+from peermatch.roster.config import Config
 from tests.factories import person, roster_of
 
 PROFESSIONS = ["Nurse", "Social Worker", "GP", "Work Coach", "Housing Officer", "Pharmacist"]

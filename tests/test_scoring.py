@@ -8,9 +8,9 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from peermatch.config import Weights
-from peermatch.graph import Problem, pair_scores
-from peermatch.scoring import Scorer
+from peermatch.matching.graph import Problem, pair_scores
+from peermatch.matching.scoring import Scorer
+from peermatch.roster.config import Weights
 from tests.factories import person
 
 GRADES = ["Band 5", "Band 6", "Band 7", "Band 8a", "HEO", "SEO"]

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from peermatch.fast import _Classes, _repair, solve_fast
-from peermatch.graph import Problem
-from peermatch.solve import (
+from peermatch.matching.fast import _Classes, _repair, solve_fast
+from peermatch.matching.graph import Problem
+from peermatch.matching.solve import (
     ideal_pairs_possible,
     is_valid_pairing,
     score_upper_bound,

@@ -16,9 +16,9 @@ from pathlib import Path
 import atheris
 
 with atheris.instrument_imports(include=["peermatch", "tomllib"]):
-    from peermatch.config import MAX_WEIGHT, load_config
     from peermatch.errors import ConfigError, UnknownGrade
-    from peermatch.graph import Problem
+    from peermatch.matching.graph import Problem
+    from peermatch.roster.config import MAX_WEIGHT, load_config
 
 _FOLDER = Path(tempfile.mkdtemp(prefix="peermatch-fuzz-"))
 _CONFIG = _FOLDER / "peermatch.toml"

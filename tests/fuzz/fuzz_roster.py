@@ -15,7 +15,7 @@ import atheris
 
 with atheris.instrument_imports(include=["peermatch"]):
     from peermatch.errors import PeermatchError
-    from peermatch.roster import load_roster
+    from peermatch.roster.reading import load_roster
 
 _FOLDER = Path(tempfile.mkdtemp(prefix="peermatch-fuzz-"))
 _ROSTER = _FOLDER / "roster.csv"

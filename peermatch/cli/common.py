@@ -1,0 +1,134 @@
+"""What every peermatch command shares: error mapping and common options."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import functools
+import gc
+from collections.abc import Callable, Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from peermatch.cli import render
+from peermatch.errors import PeermatchError
+from peermatch.roster.config import MAX_LEVEL_GAP, Config, load_config
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class OddPolicy(StrEnum):
+    triad = "triad"
+    leave_out = "leave-out"
+
+
+class Solver(StrEnum):
+    auto = "auto"
+    exact = "exact"
+    fast = "fast"
+
+
+def reports_errors(command: F) -> F:
+    """Turn a PeermatchError into a one-line message and its exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except PeermatchError as problem:
+            render.error(render.error_console(), problem.message)
+            raise typer.Exit(problem.exit_code) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a command works through a whole roster (usable as a decorator).
+
+    At 100,000 people the collector otherwise sweeps every live person, pair and row again and again as they
+    are made, over a second in all, though they form no cycles; reference counting still frees memory as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def option(*names: str, help: str, **extra: Any) -> Any:
+    return typer.Option(*names, help=help, **extra)
+
+
+def _column(field: str) -> Any:
+    return typer.Option(f"--{field}-column", help=f"Heading of the {field} column, if peermatch does not "
+                        "recognise it.", show_default=False)
+
+
+IdColumn = Annotated[str | None, _column("id")]
+NameColumn = Annotated[str | None, _column("name")]
+EmailColumn = Annotated[str | None, _column("email")]
+LevelColumn = Annotated[str | None, _column("level")]
+ProfessionColumn = Annotated[str | None, _column("profession")]
+OrganisationColumn = Annotated[str | None, _column("organisation")]
+SiteColumn = Annotated[str | None, _column("site")]
+ConfigOption = Annotated[Path | None, option(
+    "--config", "-c", help="A peermatch.toml with weights, rules, columns and grade mappings.", show_default=False)]
+OutOption = Annotated[Path | None, option(
+    "--out", "-o", help="Also write the groups to this CSV file (opens in Excel).", show_default=False)]
+FormatOption = Annotated[OutputFormat, option(
+    "--format", "-f", help="table for people; json for scripts (only JSON on stdout).")]
+SeedOption = Annotated[int | None, option(
+    "--seed", help="Fix the choice among equally good pairings: the same roster, config and seed give the same "
+    "pairs. Without it, a seed is chosen and shown.", min=0, show_default=False)]
+OddOption = Annotated[OddPolicy, option(
+    "--odd", help="With an odd number of people: one group of three, or leave one person out.")]
+ExcludeOption = Annotated[Path | None, option(
+    "--exclude", help="A CSV of id pairs (two columns) who must never be paired.", show_default=False)]
+SolverOption = Annotated[Solver, option(
+    "--solver", help="exact (optimal; small rosters), fast (any size), or auto (exact up to 120 people).")]
+SkipOption = Annotated[bool, option(
+    "--skip-invalid", help="Leave out rows with a blank or unknown level or profession, or a repeated id or "
+    "email, with a warning, instead of stopping.")]
+ShowOption = Annotated[int, option(
+    "--show", help="Show at most this many groups in the table; --out always writes them all.", min=0)]
+VerboseOption = Annotated[bool, option("--verbose", "-v", help="Say how the roster was read.")]
+QuietOption = Annotated[bool, option("--quiet", "-q", help="Print nothing but errors.")]
+
+
+HistoryOption = Annotated[Path | None, option(
+    "--history", help="The history file of past rounds (SQLite). Default: peermatch-history.sqlite in the current "
+    "folder, or $PEERMATCH_HISTORY.", show_default=False)]
+DryRunOption = Annotated[bool, option("--dry-run", help="Plan and write outputs, but record nothing in the history.")]
+MaxGapOption = Annotated[int | None, option(
+    "--max-level-gap", help="The most levels apart two people may be paired (0: same level only). Overrides "
+    "max_level_gap in [rules] of the config; the default is 1.", min=0, max=MAX_LEVEL_GAP, show_default=False)]
+
+
+def load_settings(config_path: Path | None, max_level_gap: int | None = None) -> Config:
+    """The configuration file's settings, with the options given on the command line on top."""
+    config = load_config(config_path)
+    if max_level_gap is not None:
+        config = dataclasses.replace(config, rules=dataclasses.replace(config.rules, max_level_gap=max_level_gap))
+    return config
+
+
+def columns_for(config: Config, **headings: str | None) -> dict[str, str]:
+    """The column headings of the config, with those named on the command line on top."""
+    return dict(config.columns) | column_overrides(**headings)
+
+
+
+def column_overrides(**headings: str | None) -> dict[str, str]:
+    """The column headings named on the command line, by field."""
+    return {field: heading for field, heading in headings.items() if heading}

@@ -1,0 +1,204 @@
+"""``peermatch schedule``: several rounds at once, recorded in the history."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from peermatch.cli import render
+from peermatch.cli.common import (
+    ConfigOption,
+    DryRunOption,
+    EmailColumn,
+    ExcludeOption,
+    FormatOption,
+    HistoryOption,
+    IdColumn,
+    LevelColumn,
+    MaxGapOption,
+    NameColumn,
+    OddOption,
+    OddPolicy,
+    OrganisationColumn,
+    OutputFormat,
+    ProfessionColumn,
+    QuietOption,
+    SeedOption,
+    ShowOption,
+    SiteColumn,
+    SkipOption,
+    Solver,
+    SolverOption,
+    VerboseOption,
+    collector_paused,
+    columns_for,
+    load_settings,
+    option,
+    reports_errors,
+)
+from peermatch.cli.render_progress import Progress
+from peermatch.errors import ConfigError, RosterError, UsageError
+from peermatch.history.recording import record_schedule
+from peermatch.history.store import History, default_history_path
+from peermatch.matching.pairing import new_seed
+from peermatch.matching.schedule import parse_every, parse_start, plan_schedule, round_label
+from peermatch.outputs.export import (
+    check_folder,
+    check_target,
+    schedule_groups_csv,
+    schedule_json,
+    schedule_people_csv,
+    write_atomic,
+    write_files,
+)
+from peermatch.roster.exclusions import read_exclusions, warn_unknown_config_exclusions
+from peermatch.roster.reading import load_roster
+
+
+def schedule(
+    roster: Annotated[Path, typer.Argument(help="The staff roster: a CSV file from Excel or an HR system.",
+                                           show_default=False)],
+    rounds: Annotated[int, option("--rounds", "-n", help="How many rounds to plan.", min=1)] = 1,
+    start: Annotated[str, option("--start", help="The first round: a date (2027-01-11, at 09:00) or a date and "
+                                 "time ('2027-03-04 10:00').", show_default=False)] = "",
+    every: Annotated[str, option("--every", help="Time between rounds: weeks (2w), days (10d), months (1m: the same "
+                                 "day of the month) or, when --start gives a time, minutes (20m).")] = "2w",
+    round_prefix: Annotated[str | None, option("--round", help="Label rounds PREFIX-1, PREFIX-2... in the history "
+                                               "instead of by date.", show_default=False)] = None,
+    history: HistoryOption = None,
+    dry_run: DryRunOption = False,
+    out: Annotated[Path | None, option("--out", "-o", help="CSV with one row per person per round (mail merge).",
+                                       show_default=False)] = None,
+    groups_out: Annotated[Path | None, option("--groups-out", help="CSV with one row per group per round.",
+                                              show_default=False)] = None,
+    ics: Annotated[Path | None, option("--ics", help="A calendar file (.ics) with every conversation.",
+                                       show_default=False)] = None,
+    ics_dir: Annotated[Path | None, option("--ics-dir", help="A folder of invitations, one .ics per conversation.",
+                                           show_default=False)] = None,
+    intros: Annotated[Path | None, option("--intros", help="CSV of introduction emails, one per group per round.",
+                                          show_default=False)] = None,
+    eml_dir: Annotated[Path | None, option("--eml-dir", help="A folder of introduction emails, one .eml per group.",
+                                           show_default=False)] = None,
+    config_path: ConfigOption = None,
+    max_level_gap: MaxGapOption = None,
+    output_format: FormatOption = OutputFormat.table,
+    seed: SeedOption = None,
+    odd: OddOption = OddPolicy.triad,
+    exclude: ExcludeOption = None,
+    solver: SolverOption = Solver.auto,
+    skip_invalid: SkipOption = False,
+    id_column: IdColumn = None,
+    name_column: NameColumn = None,
+    email_column: EmailColumn = None,
+    level_column: LevelColumn = None,
+    profession_column: ProfessionColumn = None,
+    organisation_column: OrganisationColumn = None,
+    site_column: SiteColumn = None,
+    show: ShowOption = 200,
+    verbose: VerboseOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Plan several rounds: nobody meets the same person twice, across rounds and the history.
+
+    Examples:
+
+        peermatch schedule roster.csv --rounds 6 --start 2027-01-11 --every 2w --ics programme.ics
+
+        peermatch schedule roster.csv --rounds 5 --start "2027-03-04 10:00" --every 20m --out event.csv
+
+        peermatch schedule roster.csv --rounds 3 --start 2027-02-01 --every 1m --dry-run --format json
+    """
+    # Imported here, not at the top: every command loads this module, and only this one needs the calendar and
+    # email libraries (icalendar alone takes 70 ms to import, which `pair` need not pay).
+    from peermatch.outputs.ics import UnusableAddress, invitation_files, schedule_ics
+    from peermatch.outputs.messages import DEFAULT_INTRO_TEMPLATE, DEFAULT_PROMPTS, eml_files, intros_csv
+
+    if not start:
+        raise UsageError("--start is required: the date (and time) of the first round, like 2027-01-11")
+    try:
+        first, has_time = parse_start(start)
+        interval = parse_every(every, has_time)
+        starts = [interval.after(first, k) for k in range(rounds)]
+    except ValueError as problem:
+        raise UsageError(str(problem)) from None
+    except OverflowError:
+        raise UsageError(f"--start {start} with --every {every} runs past the year 9999") from None
+    config = load_settings(config_path, max_level_gap)
+    columns = columns_for(
+        config, id=id_column, name=name_column, email=email_column, level=level_column, profession=profession_column,
+        organisation=organisation_column, site=site_column)
+    messages = render.error_console()
+    with Progress(messages, 2 + rounds + (not dry_run), show=not quiet) as progress:
+        progress.step(f"Reading {roster.name}")
+        people = load_roster(roster, levels=config.levels, columns=columns, skip_invalid=skip_invalid)
+        excluded = read_exclusions(exclude, people) if exclude else []
+        warn_unknown_config_exclusions(config.rules.exclude, config.path, people)
+        labels = [round_label(round_prefix, k + 1, moment, interval) for k, moment in enumerate(starts)]
+        template = config.schedule.intro_template or DEFAULT_INTRO_TEMPLATE
+        prompts = config.schedule.prompts or DEFAULT_PROMPTS
+        seed = new_seed() if seed is None else seed
+        path = history or default_history_path()
+        protect = [roster, path, *(p for p in (exclude, config_path) if p)]
+        with History.open(path, write=not dry_run) as store:
+            within = config.history.avoid_repeats_within or None
+            past = store.met_pairs(replacing=labels, within_rounds=within)
+            earlier = [r for r in store.rounds() if r.label not in labels]
+            planning = progress.step(f"Planning {rounds} rounds for {len(people.people):,} people", units=rounds)
+            plan = plan_schedule(
+                people, config, starts=starts, labels=labels, interval=interval, seed=seed, past=past,
+                odd_counts=store.odd_counts(replacing=labels), exclude=excluded, method=solver.value, odd=odd.value,
+                prompts=prompts, prompt_offset=len(earlier), known_uid=store.uid_for, progress=planning)
+            plan.summary["history"] = f"{path} ({'not recorded: --dry-run' if dry_run else 'recorded'})"
+            # Every output is made in memory first, so a problem with any of them
+            # (a bad email address, say) stops the run before anything is written.
+            organiser = config.schedule.organiser_email or None
+            for target in (out, groups_out, ics, intros):
+                if target is not None:
+                    check_target(target, protect)
+            for folder in (ics_dir, eml_dir):
+                if folder is not None:
+                    check_folder(folder, protect)
+            progress.step("Writing the files")
+            files: list[tuple[Path, bytes]] = []
+            folders: list[tuple[Path, dict[str, bytes]]] = []
+            if out:
+                files.append((out, schedule_people_csv(plan)))
+            if groups_out:
+                files.append((groups_out, schedule_groups_csv(plan)))
+            try:
+                if ics:
+                    files.append((ics, schedule_ics(plan, organiser=organiser)))
+                if intros:
+                    files.append((intros, intros_csv(plan, template, config.schedule.coordinator)))
+                if ics_dir:
+                    folders.append((ics_dir, invitation_files(plan, organiser)))
+                if eml_dir:
+                    folders.append((eml_dir, eml_files(plan, template, sender=organiser or "",
+                                                       coordinator=config.schedule.coordinator)))
+            except UnusableAddress as problem:
+                # Name the file to fix: the roster for a person's address, the config for the organiser's.
+                if problem.person_id is None:
+                    raise ConfigError(f"{config.path or 'the configuration'}: {problem.message}") from None
+                raise RosterError(f"{roster}, {problem.message}") from None
+            for target, data in files:
+                write_atomic(target, data, protect=protect)
+            for folder, contents in folders:
+                write_files(folder, contents, protect=protect)
+            if not dry_run:
+                progress.step("Recording the rounds in the history")
+                record_schedule(store, plan)
+                store.commit()
+    if not quiet:
+        for message in people.warnings:
+            render.warning(messages, message)
+    if output_format is OutputFormat.json:
+        typer.echo(schedule_json(plan), nl=False)
+    elif not quiet:
+        render.render_schedule(render.console(), plan, limit=show)
+    if not quiet and verbose:
+        render.note(messages, f"history: {plan.summary['history']}")
+
+
+command = reports_errors(collector_paused()(schedule))

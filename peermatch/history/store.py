@@ -1,0 +1,652 @@
+"""The history of past rounds: who met whom, kept in one SQLite file so nobody is paired with the same person twice.
+
+Contract:
+
+- :meth:`History.open` with ``write=True`` creates a missing file with mode 0600 (it holds personal data) and takes
+  the write lock at once (``BEGIN IMMEDIATE``): one writer holds the file for its whole run, so two cron jobs cannot
+  both read the same past and record clashing rounds.  A second writer waits up to ``wait_seconds``, then gets
+  :class:`HistoryBusy` (exit 75).  Everything the run reads and writes is one transaction: :meth:`History.commit`
+  makes it durable; leaving the ``with`` block without committing, an exception, a kill or a power cut leaves the
+  file exactly as it was.  ``write=False`` never creates or changes anything (a missing file is an empty history);
+  the one exception is the rollback SQLite itself makes of a crashed writer's half-done transaction, which it must
+  do before anyone can read the file.
+- A file that is not a peermatch history (not SQLite, someone else's database, a newer schema) is a
+  :class:`HistoryError` (exit 65) naming the file; it is never changed.  ``PRAGMA application_id`` marks the file
+  as ours and ``PRAGMA user_version`` holds the schema version, so a later peermatch can migrate it.
+- Only what repeat-avoidance and reports need is stored: person ids, the folded profession and organisation of each
+  member at the time, group numbers, tables, calendar UIDs and whether a conversation took place.  Never names or
+  emails (but ids are the roster's: a roster whose only id is the email puts emails here, so keep an id column).
+  Deleting (forget, prune) overwrites the freed bytes (``secure_delete``) and compacts the file (``VACUUM``) after
+  the commit, so forgotten data is gone from the file, not merely hidden.
+- Recording a round under a label that is already there replaces that round: a rerun never adds a round.
+
+The default rollback journal is kept (not WAL): the history is one file, plus a ``-journal`` beside it only while
+a run writes, which is what coordinators expect to copy for a backup.  Nothing here prints; every message is one
+line naming the file (and, for imported or feedback CSVs, the row and column), never a person's name or email.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import sqlite3
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from peermatch.errors import HistoryBusy, HistoryError
+from peermatch.history.file import (
+    APPLICATION_ID,
+    MIGRATIONS,
+    SCHEMA,
+    SCHEMA_VERSION,
+    connect,
+    create_private,
+    translate,
+    uri,
+)
+from peermatch.history.rows import CsvRows, ImportedGroup, ImportedRound, answer, minutes
+from peermatch.text import YES, fold
+
+DEFAULT_PATH = "peermatch-history.sqlite"
+ENV_VAR = "PEERMATCH_HISTORY"
+KINDS = ("pair", "schedule", "import")
+EXPORT_COLUMNS = ("round", "starts", "kind", "group", "table", "uid", "person_id", "profession", "organisation",
+                  "met", "odd")
+
+# Rounds in time order: a round without a date (a plain pairing) counts from when it was recorded.
+_WHEN = "COALESCE(r.starts, r.recorded_at)"
+_ODD_THIRD = YES | {"third"}
+
+
+def default_history_path() -> Path:
+    """``$PEERMATCH_HISTORY`` if set, else ``peermatch-history.sqlite`` in the current folder."""
+    return Path(os.environ.get(ENV_VAR) or DEFAULT_PATH).expanduser()
+
+
+@dataclass(frozen=True)
+class RecordedGroup:
+    members: tuple[str, ...]
+    table: int | None
+    uid: str
+    odd_one: str | None  # the id of who joined the pair as third, else None
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    label: str
+    starts: str | None  # "2027-01-11T09:00"
+    kind: str  # "pair", "schedule" or "import"
+    groups: int
+    people: int  # in a group or unmatched
+    met: int  # groups reported as having met
+    not_met: int  # groups reported as not having met
+    recorded_at: str
+
+
+class History:
+    """One open history file; use as a context manager.  See the module docstring."""
+
+    def __init__(self, path: Path, connection: sqlite3.Connection, *, write: bool, wait_seconds: float) -> None:
+        self.path = path
+        self.write = write
+        self._connection = connection
+        self._wait_seconds = wait_seconds
+        self._in_transaction = False
+        self._vacuum = False
+        self._uids: tuple[tuple[str, int | None, int], dict[tuple[str, ...], str | None]] | None = None
+
+    # -- opening and closing ------------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path, *, write: bool, wait_seconds: float = 5.0) -> Self:
+        path = Path(path)
+        if write:
+            create_private(path)
+            connection = connect(path, f"{uri(path)}?mode=rw", wait_seconds)
+        elif path.exists():
+            connection = connect(path, f"{uri(path)}?mode=ro", wait_seconds)
+        else:
+            connection = connect(path, ":memory:", wait_seconds)  # a missing file is an empty history
+        history = cls(path, connection, write=write, wait_seconds=wait_seconds)
+        try:
+            history._set_up()
+            if write:
+                history._begin()
+            else:
+                history._check_readable()
+        except BaseException:
+            connection.close()
+            raise
+        return history
+
+    def _set_up(self) -> None:
+        with self._errors():
+            # Per connection, and only outside a transaction: cascades, and deleted bytes overwritten with zeros.
+            self._connection.execute("PRAGMA foreign_keys = ON")
+            self._connection.execute("PRAGMA secure_delete = ON")
+            # 16 MiB of page cache instead of 2: recording rounds of 100,000 people inserts into the members
+            # index at random places, and with the default cache SQLite spills pages to disk mid-transaction.
+            self._connection.execute("PRAGMA cache_size = -16384")
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Roll back anything not committed and let go of the file.
+
+        A new history file stays, empty, when the first run fails: an empty file is an empty history, and deleting
+        a database file another run may already have open is how SQLite databases get corrupted.
+        """
+        try:
+            if self._in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    self._connection.execute("ROLLBACK")
+                self._in_transaction = False
+        finally:
+            self._connection.close()
+
+    def commit(self) -> None:
+        """Make this run's writes durable; then compact the file if personal data was deleted."""
+        if not self.write:
+            return
+        if self._in_transaction:
+            with self._errors():
+                self._connection.execute("COMMIT")
+            self._in_transaction = False
+        if self._vacuum:
+            # VACUUM cannot run inside a transaction; the deletion is already durable, and secure_delete has
+            # overwritten the freed cells, so this rewrites the file without the index pages that could still
+            # hold copies of deleted keys.
+            try:
+                with self._errors():
+                    self._connection.execute("VACUUM")
+            except HistoryBusy:
+                raise HistoryBusy(f"{self.path}: the change is saved, but another peermatch run is using this "
+                                  "history, so the file was not compacted; run the same command again in a "
+                                  "minute") from None
+            self._vacuum = False
+
+    # -- reading ------------------------------------------------------------------------------------------------
+
+    def met_pairs(self, *, replacing: Iterable[str] = (), within_rounds: int | None = None) -> set[frozenset[str]]:
+        """Every two ids who were in one group in a round that counts.
+
+        Rounds labelled in ``replacing`` are being planned again, so they do not count; nor do groups reported as
+        not having met.  ``within_rounds=N`` counts only the N most recent of the remaining rounds (by start, then
+        recorded order).
+        """
+        if within_rounds is not None and within_rounds < 0:
+            raise ValueError("within_rounds must be zero or more")
+        pairs: set[frozenset[str]] = set()
+        for members in self._met_groups(replacing, within_rounds):
+            pairs.update(frozenset(pair) for pair in itertools.combinations(members, 2))
+        return pairs
+
+    def odd_counts(self, *, replacing: Iterable[str] = ()) -> Counter[str]:
+        """How often each id joined a pair as third or was left unmatched, for a fair rotation."""
+        labels = _labels(replacing)
+        marks = ",".join("?" * len(labels))
+        rows = self._rows(
+            f"""SELECT m.person_id FROM members m JOIN groups g ON g.id = m.group_id JOIN rounds r ON r.id = g.round_id
+                WHERE m.odd = 1 AND r.label NOT IN ({marks})
+                UNION ALL
+                SELECT u.person_id FROM unmatched u JOIN rounds r ON r.id = u.round_id
+                WHERE r.label NOT IN ({marks})""", (*labels, *labels))
+        return Counter(person_id for (person_id,) in rows)
+
+    def professions_met(self, *, replacing: Iterable[str] = ()) -> dict[str, set[str]]:
+        """Id -> the professions (folded) of everyone they met, as recorded at the time."""
+        met: dict[str, set[str]] = defaultdict(set)
+        for members in self._met_groups(replacing, None, with_profession=True):
+            for person_id, _ in members:
+                met[person_id].update(profession for other, profession in members if other != person_id and profession)
+        return dict(met)
+
+    def uid_for(self, label: str, members: Sequence[str]) -> str | None:
+        """The calendar UID recorded for exactly this group in this round, so a rerun updates the same event."""
+        uids = self._round_uids(label.strip())
+        return uids.get(tuple(sorted(members))) if uids else None
+
+    def _round_uids(self, label: str) -> dict[tuple[str, ...], str | None]:
+        """Sorted members -> UID of every group in the round, read once per label while the file is unchanged.
+
+        A schedule asks for every one of its groups: reading the round each time took hours at 100,000 people.
+        ``total_changes`` moves when this connection writes, the data version when another one commits; while
+        this run holds the write lock nobody else can commit, and :meth:`_begin` forgets what was read before.
+        """
+        version = None if self._in_transaction else self._rows("PRAGMA data_version")[0][0]
+        state = (label, version, self._connection.total_changes)
+        if self._uids is None or self._uids[0] != state:
+            uids: dict[tuple[str, ...], str | None] = {}
+            rows = self._rows(
+                """SELECT g.id, g.uid, m.person_id FROM rounds r JOIN groups g ON g.round_id = r.id
+                   JOIN members m ON m.group_id = g.id WHERE r.label = ? ORDER BY g.id, m.person_id""", (label,))
+            for _, group in itertools.groupby(rows, key=lambda row: row[0]):
+                found = list(group)
+                uids.setdefault(tuple(row[2] for row in found), found[0][1] or None)
+            self._uids = (state, uids)
+        return self._uids[1]
+
+    def rounds(self) -> list[RoundInfo]:
+        """Every round, oldest first."""
+        return [RoundInfo(*row) for row in self._rows(
+            f"""SELECT r.label, r.starts, r.kind,
+                       (SELECT count(*) FROM groups g WHERE g.round_id = r.id),
+                       (SELECT count(*) FROM members m JOIN groups g ON g.id = m.group_id WHERE g.round_id = r.id)
+                         + (SELECT count(*) FROM unmatched u WHERE u.round_id = r.id),
+                       (SELECT count(*) FROM groups g WHERE g.round_id = r.id AND g.met = 1),
+                       (SELECT count(*) FROM groups g WHERE g.round_id = r.id AND g.met = 0),
+                       r.recorded_at
+                FROM rounds r ORDER BY {_WHEN}, r.id""")]
+
+    def round_info(self, label: str) -> RoundInfo:
+        """The summary of one round; HistoryError naming the label if there is none."""
+        label = label.strip()
+        for info in self.rounds():
+            if info.label == label:
+                return info
+        raise HistoryError(f"{self.path}: there is no round {label!r} in the history "
+                           "(see `peermatch history list`)")
+
+    def rounds_before(self, when: str) -> list[RoundInfo]:
+        """The rounds that started (or, without a date, were recorded) before ``when`` (an ISO date or time)."""
+        cutoff = self._cutoff(when)
+        return [info for info in self.rounds() if (info.starts or info.recorded_at) < cutoff]
+
+    def show(self, label: str) -> list[dict[str, Any]]:
+        """The round's groups in order: group number, members, odd_one, table, uid and met (None, True, False)."""
+        round_id = self._round_id(label)
+        groups: list[dict[str, Any]] = []
+        rows = self._rows(
+            """SELECT g.number, g.table_number, g.uid, g.met, m.person_id, m.odd
+               FROM groups g JOIN members m ON m.group_id = g.id WHERE g.round_id = ? ORDER BY g.number, m.position""",
+            (round_id,))
+        for number, group in itertools.groupby(rows, key=lambda row: row[0]):
+            found = list(group)
+            _, table, uid, met, _, _ = found[0]
+            groups.append({"group": number, "members": [row[4] for row in found],
+                           "odd_one": next((row[4] for row in found if row[5]), None), "table": table, "uid": uid,
+                           "met": None if met is None else bool(met)})
+        return groups
+
+    def unmatched(self, label: str) -> list[str]:
+        """Who was left without a group in that round."""
+        round_id = self._round_id(label)
+        return [person_id for (person_id,) in self._rows(
+            "SELECT person_id FROM unmatched WHERE round_id = ? ORDER BY rowid", (round_id,))]
+
+    def export_rows(self) -> list[dict[str, object]]:
+        """One row per person per group (and per unmatched person), oldest round first, in :data:`EXPORT_COLUMNS`.
+
+        ``met`` is "yes", "no" or blank; ``odd`` is "third" for who joined a pair, "unmatched" for who had no group
+        (their ``group`` is blank).  :meth:`import_rows` reads these rows back.
+        """
+        rows: list[dict[str, object]] = []
+        for row in self._rows(
+                f"""SELECT r.label, r.starts, r.kind, g.number, g.table_number, g.uid, m.person_id, m.profession,
+                           m.organisation, g.met, m.odd, {_WHEN} AS sort_when, r.id AS sort_id, 0 AS sort_part,
+                           m.position AS sort_position
+                    FROM rounds r JOIN groups g ON g.round_id = r.id JOIN members m ON m.group_id = g.id
+                    UNION ALL
+                    SELECT r.label, r.starts, r.kind, NULL, NULL, '', u.person_id, '', '', NULL, 2,
+                           {_WHEN}, r.id, 1, u.rowid
+                    FROM rounds r JOIN unmatched u ON u.round_id = r.id
+                    ORDER BY sort_when, sort_id, sort_part, 4, sort_position"""):
+            label, starts, kind, group, table, uid, person_id, profession, organisation, met, odd = row[:11]
+            rows.append({"round": label, "starts": starts or "", "kind": kind, "group": group, "table": table,
+                         "uid": uid, "person_id": person_id, "profession": profession, "organisation": organisation,
+                         "met": "" if met is None else "yes" if met else "no",
+                         "odd": {0: "", 1: "third", 2: "unmatched"}[odd]})
+        return rows
+
+    # -- writing ------------------------------------------------------------------------------------------------
+
+    def record_round(self, label: str, *, kind: str, starts: str | None, groups: Sequence[RecordedGroup],
+                     unmatched: Sequence[str], profiles: Mapping[str, tuple[str, str]]) -> None:
+        """Record a round under ``label``, replacing any round already recorded under it.
+
+        ``profiles`` maps an id to its (profession key, organisation key); nothing else about a person is kept.
+        """
+        label = self._label(label)
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        moment = None if starts is None else minutes(starts)
+        if moment is None and starts is not None:
+            raise ValueError(f"starts must be an ISO local date and time such as 2027-01-11T09:00, not {starts!r}")
+        seen: set[str] = set()
+        for group in groups:
+            before = len(seen)
+            seen.update(group.members)
+            # Fewer new ids than members: someone is in an earlier group or twice in this one.
+            if len(group.members) < 2 or len(seen) - before < len(group.members):
+                raise ValueError(f"round {label!r}: a group needs two or more people, each in one group only")
+            if group.odd_one is not None and group.odd_one not in group.members:
+                raise ValueError(f"round {label!r}: the odd one must be a member of their group")
+        if seen & set(unmatched) or len(set(unmatched)) < len(unmatched):
+            raise ValueError(f"round {label!r}: an unmatched person is also in a group, or listed twice")
+        self._replace_round(label, kind, moment, groups, unmatched, profiles)
+
+    def import_rows(self, rows: Iterable[Mapping[str, str | None]], *, source: str | Path | None = None,
+                    first_row: int = 2) -> int:
+        """Record the rounds in ``rows`` (an old spreadsheet, or :meth:`export_rows` written out); returns how many.
+
+        Columns: ``round``, ``group`` (any key that is the same for everyone in one group of that round) and
+        ``person_id`` are needed; ``starts``, ``kind``, ``table``, ``uid``, ``profession``, ``organisation``,
+        ``met`` and ``odd`` are read when present.  Other columns (names, say) are ignored, never stored.  An
+        imported round replaces a recorded round of the same label.  ``source`` names the file in messages, and
+        ``first_row`` is the spreadsheet row of the first mapping.  Nothing is recorded unless every row is right.
+        """
+        self._writable()
+        reader = CsvRows(source or self.path, rows, first_row, required=("round", "group", "person_id"))
+        rounds: dict[str, ImportedRound] = {}
+        for row in reader:
+            label = row.text("round", required=True)
+            person_id = row.text("person_id", required=True)
+            imported = rounds.setdefault(label, ImportedRound(label))
+            starts = row.text("starts")
+            moment = minutes(starts) if starts else None
+            if starts and moment is None:
+                row.fail("starts", f"{starts!r} is not a date; write it as 2027-01-11 or 2027-01-11T09:00")
+            kind = fold(row.text("kind"))
+            if kind and kind not in KINDS:
+                row.fail("kind", f"the kind is {', '.join(KINDS)} or blank")
+            imported.agree(row, "starts", moment)
+            imported.agree(row, "kind", kind)
+            if person_id in imported.people:
+                row.fail("person_id", f"this person is already in round {label!r} (row {imported.people[person_id]})")
+            imported.people[person_id] = row.number
+            odd = fold(row.text("odd"))
+            if odd == "unmatched":
+                if row.text("group"):
+                    row.fail("group", "an unmatched person has a blank group")
+                imported.unmatched.append(person_id)
+                continue
+            if odd and odd not in _ODD_THIRD:
+                row.fail("odd", "the odd column is 'third', 'unmatched' or blank")
+            key = row.text("group", required=True)
+            group = imported.groups.setdefault(key, ImportedGroup(row.number))
+            table_text = row.text("table")
+            if table_text and not table_text.isdigit():
+                row.fail("table", f"{table_text!r} is not a table number")
+            group.agree(row, "table", int(table_text) if table_text else None)
+            group.agree(row, "uid", row.text("uid"))
+            group.agree(row, "met", answer(row, "met"))
+            group.members.append(person_id)
+            group.profiles.append((fold(row.text("profession")), fold(row.text("organisation"))))
+            if odd:
+                if group.odd_one is not None:
+                    row.fail("odd", "a group has only one person who joined as third")
+                group.odd_one = person_id
+        for imported in rounds.values():
+            for key, group in imported.groups.items():
+                if len(group.members) < 2:
+                    raise HistoryError(f"{reader.source}, row {group.row}, column {reader.heading('group')!r}: "
+                                       f"group {key!r} of round {imported.label!r} has only one person")
+        for imported in rounds.values():
+            groups = list(imported.groups.values())
+            self._replace_round(
+                imported.label, imported.values.get("kind", "import"), imported.values.get("starts"),
+                [RecordedGroup(tuple(g.members), g.values.get("table"), g.values.get("uid", ""), g.odd_one)
+                 for g in groups], imported.unmatched,
+                {person_id: profile for g in groups for person_id, profile in zip(g.members, g.profiles, strict=True)},
+                [g.values.get("met") for g in groups])
+        return len(rounds)
+
+    def record_feedback(self, rows: Iterable[Mapping[str, str | None]], *, source: str | Path | None = None,
+                        first_row: int = 2) -> tuple[int, int]:
+        """Mark conversations as having taken place or not; returns (met, not met) conversations updated.
+
+        Columns: ``round`` and ``met`` (yes/no/y/n/true/false/1/0; a blank answer leaves the group as it is), and
+        either ``person_a`` + ``person_b`` (any two people of the group) or ``group`` (its number in ``history show``
+        or its calendar UID).  A group that did not meet no longer keeps its people apart.  Nothing is changed
+        unless every row is right.
+        """
+        self._writable()
+        reader = CsvRows(source or self.path, rows, first_row, required=("round", "met"))
+        by_pair = reader.has("person_a") or reader.has("person_b")
+        if not by_pair and not reader.has("group"):
+            raise HistoryError(f"{reader.source}: a feedback file needs the columns round, person_a, person_b and "
+                               "met, or round, group and met")
+        if by_pair and not (reader.has("person_a") and reader.has("person_b")):
+            raise HistoryError(f"{reader.source}: a feedback file with person_a needs person_b too (or use group)")
+        rounds: dict[str, _RoundGroups] = {}
+        answers: dict[int, tuple[bool, int]] = {}
+        for row in reader:
+            label = row.text("round", required=True)
+            met = answer(row, "met")
+            if label not in rounds:
+                found = self._rows("SELECT id FROM rounds WHERE label = ?", (label,))
+                if not found:
+                    row.fail("round", f"there is no round {label!r} in the history")
+                rounds[label] = self._round_groups(found[0][0])
+            groups = rounds[label]
+            if by_pair:
+                a, b = row.text("person_a", required=True), row.text("person_b", required=True)
+                shared = groups.of_person.get(a, set()) & groups.of_person.get(b, set())
+                if a == b or not shared:
+                    row.fail("person_b", f"person_a and person_b were not in one group in round {label!r}")
+                group_id = next(iter(shared))
+            else:
+                key = row.text("group", required=True)
+                group_id = groups.by_key.get(key) or groups.by_key.get(key.lstrip("0") or "0", 0)
+                if not group_id:
+                    row.fail("group", f"round {label!r} has no group {key!r} (give its number or calendar UID)")
+            if met is None:
+                continue
+            if group_id in answers and answers[group_id][0] != met:
+                row.fail("met", f"this conversation is already marked {'yes' if not met else 'no'} in row "
+                                f"{answers[group_id][1]}")
+            answers.setdefault(group_id, (met, row.number))
+        self._execute_many("UPDATE groups SET met = ? WHERE id = ?",
+                           [(int(met), group_id) for group_id, (met, _) in answers.items()])
+        took_place = sum(met for met, _ in answers.values())
+        return took_place, len(answers) - took_place
+
+    def forget_round(self, label: str) -> None:
+        """Delete the round labelled ``label`` (HistoryError if there is none); the file is compacted on commit."""
+        self._writable()
+        round_id = self._round_id(label)
+        self._execute("DELETE FROM rounds WHERE id = ?", (round_id,))
+        self._vacuum = True
+
+    def forget_person(self, person_id: str) -> int:
+        """Delete every trace of ``person_id``; returns how many places (memberships, unmatched) were removed.
+
+        A group left with fewer than two people is deleted with its remaining member; a group that shrinks keeps
+        no calendar UID (it was derived from the old membership).  Always compacts the file on commit, so running
+        the command again finishes the job if a crash came in between.
+        """
+        self._writable()
+        groups = [group_id for (group_id,) in self._rows(
+            "SELECT group_id FROM members WHERE person_id = ?", (person_id,))]
+        removed = self._execute("DELETE FROM members WHERE person_id = ?", (person_id,))
+        removed += self._execute("DELETE FROM unmatched WHERE person_id = ?", (person_id,))
+        for group_id in groups:
+            self._execute("UPDATE groups SET uid = '' WHERE id = ?", (group_id,))
+            self._execute("DELETE FROM groups WHERE id = ? AND (SELECT count(*) FROM members WHERE group_id = ?) < 2",
+                          (group_id, group_id))
+        self._vacuum = True
+        return removed
+
+    def prune_before(self, when: str) -> int:
+        """Delete the rounds that started before ``when`` (ISO date or time); returns how many."""
+        self._writable()
+        cutoff = self._cutoff(when)
+        removed = self._execute(f"DELETE FROM rounds AS r WHERE {_WHEN} < ?", (cutoff,))
+        self._vacuum = True
+        return removed
+
+    # -- internals ----------------------------------------------------------------------------------------------
+
+    def _begin(self) -> None:
+        with self._errors():
+            self._connection.execute("BEGIN IMMEDIATE")
+        self._in_transaction = True
+        self._uids = None  # another run may have committed since they were read
+        try:
+            self._check_writable_schema()
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                self._connection.execute("ROLLBACK")
+            self._in_transaction = False
+            raise
+
+    def _writable(self) -> None:
+        if not self.write:
+            raise ValueError("this history was opened read-only (write=False)")
+        if not self._in_transaction:  # after commit(): the next change is a new transaction under the same lock rules
+            self._begin()
+
+    def _schema_state(self) -> tuple[int, int, int]:
+        (application_id,), = self._rows("PRAGMA application_id")
+        (version,), = self._rows("PRAGMA user_version")
+        (tables,), = self._rows("SELECT count(*) FROM sqlite_master")
+        return application_id, version, tables
+
+    def _check_writable_schema(self) -> None:
+        application_id, version, tables = self._schema_state()
+        if application_id == 0 and version == 0 and tables == 0:
+            # A new (or empty) file: made inside the writer's transaction, so two first runs cannot both create it.
+            for statement in SCHEMA:
+                self._execute(statement)
+            self._execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            self._execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            return
+        self._check_ours(application_id, version)
+        while version < SCHEMA_VERSION:
+            for statement in MIGRATIONS[version]:
+                self._execute(statement)
+            version += 1
+            self._execute(f"PRAGMA user_version = {version}")
+
+    def _check_readable(self) -> None:
+        application_id, version, tables = self._schema_state()
+        if application_id == 0 and version == 0 and tables == 0:
+            # An empty file (a first writer that never committed): read it as an empty history.
+            self._connection.close()
+            self._connection = connect(self.path, ":memory:", self._wait_seconds)
+            for statement in SCHEMA:
+                self._execute(statement)
+            return
+        self._check_ours(application_id, version)
+        if version < SCHEMA_VERSION:
+            raise HistoryError(f"{self.path}: this history is from an older peermatch; open it for writing once "
+                               "(any peermatch run that records) to bring it up to date")
+
+    def _check_ours(self, application_id: int, version: int) -> None:
+        if application_id != APPLICATION_ID:
+            raise HistoryError(f"{self.path}: not a peermatch history (it is another SQLite database); "
+                               "choose another file with --history")
+        if version > SCHEMA_VERSION:
+            raise HistoryError(f"{self.path}: this history was written by a newer peermatch (schema {version}); "
+                               "upgrade peermatch to use it")
+
+    def _label(self, label: str) -> str:
+        if not label.strip():
+            raise HistoryError(f"{self.path}: a round needs a label (it is blank)")
+        return label.strip()
+
+    def _cutoff(self, when: str) -> str:
+        moment = minutes(when)
+        if moment is None:
+            raise HistoryError(f"{self.path}: {when!r} is not a date; write it as 2027-01-11 or 2027-01-11T09:00")
+        return moment
+
+    def _round_id(self, label: str) -> int:
+        found = self._rows("SELECT id FROM rounds WHERE label = ?", (label.strip(),))
+        if not found:
+            raise HistoryError(f"{self.path}: there is no round {label.strip()!r} in the history "
+                               "(see `peermatch history list`)")
+        return int(found[0][0])
+
+    def _round_groups(self, round_id: int) -> _RoundGroups:
+        groups = _RoundGroups()
+        for group_id, number, uid, person_id in self._rows(
+                """SELECT g.id, g.number, g.uid, m.person_id FROM groups g JOIN members m ON m.group_id = g.id
+                   WHERE g.round_id = ?""", (round_id,)):
+            groups.by_key[str(number)] = group_id
+            if uid:
+                groups.by_key.setdefault(uid, group_id)
+            groups.of_person.setdefault(person_id, set()).add(group_id)
+        return groups
+
+    def _met_groups(self, replacing: Iterable[str], within_rounds: int | None, *,
+                    with_profession: bool = False) -> Iterator[list[Any]]:
+        """The members of each group that counts as having met, one list per group."""
+        labels = _labels(replacing)
+        rows = self._rows(
+            f"""WITH counted AS (
+                    SELECT r.id FROM rounds r WHERE r.label NOT IN ({",".join("?" * len(labels))})
+                    ORDER BY {_WHEN} DESC, r.id DESC LIMIT ?)
+                SELECT m.group_id, m.person_id, m.profession FROM members m JOIN groups g ON g.id = m.group_id
+                WHERE g.round_id IN counted AND (g.met IS NULL OR g.met = 1)
+                ORDER BY m.group_id, m.position""", (*labels, -1 if within_rounds is None else within_rounds))
+        for _, group in itertools.groupby(rows, key=lambda row: row[0]):
+            yield [(row[1], row[2]) if with_profession else row[1] for row in group]
+
+    def _replace_round(self, label: str, kind: str, starts: str | None, groups: Sequence[RecordedGroup],
+                       unmatched: Sequence[str], profiles: Mapping[str, tuple[str, str]],
+                       met: Sequence[bool | None] | None = None) -> None:
+        """Record the round; ``profiles`` maps its people's ids to (profession, organisation), ``met`` is per group.
+
+        Rows are made as SQLite takes them, so a round of 100,000 people builds no lists of rows to collect later.
+        """
+        self._writable()
+        self._execute("DELETE FROM rounds WHERE label = ?", (label,))  # cascades to its groups and members
+        recorded_at = datetime.now().isoformat(timespec="seconds")
+        self._execute("INSERT INTO rounds (label, kind, starts, recorded_at) VALUES (?, ?, ?, ?)",
+                      (label, kind, starts, recorded_at))
+        (round_id,), = self._rows("SELECT id FROM rounds WHERE label = ?", (label,))
+        (base,), = self._rows("SELECT COALESCE(MAX(id), 0) FROM groups")
+        answers = [None] * len(groups) if met is None else met
+        self._execute_many(
+            "INSERT INTO groups (id, round_id, number, table_number, uid, met) VALUES (?, ?, ?, ?, ?, ?)",
+            ((base + number, round_id, number, g.table, g.uid, None if answer is None else int(answer))
+             for number, (g, answer) in enumerate(zip(groups, answers, strict=True), start=1)))
+        self._execute_many(
+            """INSERT INTO members (group_id, position, person_id, profession, organisation, odd)
+               VALUES (?, ?, ?, ?, ?, ?)""",
+            ((base + number, position, person_id, *profiles.get(person_id, ("", "")), int(person_id == g.odd_one))
+             for number, g in enumerate(groups, start=1) for position, person_id in enumerate(g.members)))
+        self._execute_many("INSERT INTO unmatched (round_id, person_id) VALUES (?, ?)",
+                           ((round_id, person_id) for person_id in unmatched))
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        """SQLite's exceptions as one-line peermatch errors naming the file."""
+        try:
+            yield
+        except sqlite3.Error as error:
+            raise translate(self.path, error) from None
+
+    def _rows(self, sql: str, parameters: Sequence[object] = ()) -> list[Any]:
+        with self._errors():
+            return self._connection.execute(sql, parameters).fetchall()
+
+    def _execute(self, sql: str, parameters: Sequence[object] = ()) -> int:
+        with self._errors():
+            return self._connection.execute(sql, parameters).rowcount
+
+    def _execute_many(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
+        with self._errors():
+            self._connection.executemany(sql, rows)
+
+
+@dataclass
+class _RoundGroups:
+    by_key: dict[str, int] = field(default_factory=dict)  # group number or uid -> group id
+    of_person: dict[str, set[int]] = field(default_factory=dict)
+
+
+def _labels(labels: Iterable[str]) -> list[str]:
+    return sorted({label.strip() for label in ([labels] if isinstance(labels, str) else labels)})

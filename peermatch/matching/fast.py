@@ -1,0 +1,351 @@
+"""The fast solver: near-optimal pairs for rosters of 100,000 people in seconds.
+
+Contract: :func:`solve_fast` returns a valid pairing (see
+:func:`peermatch.matching.solve.is_valid_pairing`): every pair allowed, nobody twice.
+With no excluded or past pairs it always reaches the most ideal pairs the
+roster can hold (per level ``min(s // 2, s - m)``), because the first phase
+only takes pairs that keep that number reachable.  Its total score is not
+guaranteed optimal; :func:`peermatch.matching.solve.score_upper_bound` proves how far
+from optimal it can be at most, and the tests compare it with the exact path.
+
+How: people who share level, profession, organisation and site are
+interchangeable, so the work happens on these *classes* (a few hundred even
+for 100,000 people) instead of on people.
+
+1. Per level, ideal pairs between classes, best score first, each step capped
+   so the ideal-pair bound stays reachable; then 2-opt swaps between class
+   pairs while they raise the score.
+2. Whoever is left: adjacent levels, then same-profession pairs, greedily.
+3. Classes become people (shuffled by the seed).  A pair that is excluded or
+   has met before swaps a partner with an interchangeable person elsewhere.
+4. An exact re-solve (blossom algorithm) of a small window around everyone
+   still unmatched and every pair below ideal.
+
+Complexity: phases 1-2 are quadratic in the number of classes per level,
+phase 3 linear in people, phase 4 cubic in the window size (bounded).
+References: Edmonds' blossom algorithm as implemented in networkx
+``max_weight_matching`` for the window; 2-opt local search (Croes 1958).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+import networkx as nx
+import numpy as np
+
+from peermatch.matching.graph import Problem, build_graph, class_scores
+
+ClassKey = tuple[int, int, int, int, int]  # scale, step, profession, organisation, site
+Plan = dict[tuple[int, int], int]  # (class, class) -> number of pairs
+
+
+class _Classes:
+    """People grouped by everything their score depends on."""
+
+    def __init__(self, problem: Problem, rng: random.Random) -> None:
+        index: dict[ClassKey, int] = {}
+        self.members: list[list[int]] = []
+        self.keys: list[ClassKey] = []
+        self.absent = sorted(problem.absent)
+        absent = problem.absent
+        for i, key in enumerate(zip(problem.scale, problem.step, problem.prof, problem.org, problem.site,
+                                    strict=True)):
+            if i in absent:
+                continue
+            c = index.get(key)
+            if c is None:
+                c = index[key] = len(self.keys)
+                self.keys.append(key)
+                self.members.append([])
+            self.members[c].append(i)
+        for members in self.members:
+            rng.shuffle(members)
+        self.rep = [members[0] for members in self.members]
+        self.count = [len(members) for members in self.members]
+        self.by_level: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for c, key in enumerate(self.keys):
+            self.by_level[key[0], key[1]].append(c)
+        # In a programme: how many of each class already met each profession,
+        # so that among equally good partners a class meets a new profession.
+        met = problem.met_professions
+        self.met: list[Counter[int]] = [
+            Counter(itertools.chain.from_iterable(map(met.__getitem__, members))) if met is not None else Counter()
+            for members in self.members]
+
+    def newness(self, classes: list[int]) -> np.ndarray:
+        """Per class pair, in thousandths: the share of each class for whom the other's profession is new."""
+        size = np.array([self.count[c] for c in classes], dtype=np.int64)
+        profs = [self.keys[c][2] for c in classes]
+        distinct = list(dict.fromkeys(profs))
+        # Looked up once per profession, not once per class pair: a level has far fewer professions than classes.
+        per_profession = np.array([[self.met[a].get(p, 0) for p in distinct] for a in classes], dtype=np.int64)
+        column = {p: k for k, p in enumerate(distinct)}
+        seen = per_profession[:, [column[p] for p in profs]]
+        fresh = 1000 * (size[:, None] - seen) // size[:, None]
+        result: np.ndarray = fresh + fresh.T
+        return result
+
+
+def _cap(prof_count: dict[int, int], p: int, q: int) -> int:
+    """How many p-q pairs keep the level's ideal-pair bound reachable."""
+    s = sum(prof_count.values())
+    top = max(prof_count.values())
+    if 2 * top >= s:
+        leaders = {r for r, n in prof_count.items() if n == top and n > 0}
+        return s if leaders <= {p, q} else 0
+    others = max((n for r, n in prof_count.items() if r not in (p, q)), default=0)
+    return max(0, math.ceil(s / 2) - others)
+
+
+def _ideal_level(problem: Problem, cl: _Classes, classes: list[int], left: list[int],
+                 plan: Plan, rng: random.Random) -> None:
+    """Ideal pairs within one level, best score first, largest class first.
+
+    Taking the largest class first, and pairing it with the largest class it
+    scores best with, keeps class sizes balanced, so fewer people are
+    stranded without a good partner later.  Every take is capped so that the
+    level's ideal-pair bound stays reachable.
+    """
+    size = len(classes)
+    prof = [cl.keys[c][2] for c in classes]
+    attrs = np.array([cl.keys[c] for c in classes], dtype=np.int64)
+    score = class_scores(problem.weights, attrs, attrs)
+    profs = np.array(prof)
+    cross = profs[:, None] != profs[None, :]
+    tiebreak = np.array(rng.sample(range(size), size), dtype=np.int64)
+    counts = np.array([left[c] for c in classes], dtype=np.int64)
+    newness = cl.newness(classes) if any(cl.met[c] for c in classes) else np.zeros((size, size), dtype=np.int64)
+    prof_count: dict[int, int] = defaultdict(int)
+    for at, c in enumerate(classes):
+        prof_count[prof[at]] += left[c]
+
+    def take(a: int, b: int) -> bool:
+        k = min(int(counts[a]), int(counts[b]), _cap(prof_count, prof[a], prof[b]))
+        if k <= 0:
+            return False
+        counts[a] -= k
+        counts[b] -= k
+        prof_count[prof[a]] -= k
+        prof_count[prof[b]] -= k
+        key = (classes[a], classes[b]) if classes[a] < classes[b] else (classes[b], classes[a])
+        plan[key] = plan.get(key, 0) + k
+        return True
+
+    for value in sorted(set(score[cross].tolist()), reverse=True):
+        tier = cross & (score == value)
+        while True:
+            waiting = counts > 0
+            open_ = waiting & (tier & waiting[None, :]).any(axis=1)
+            if not open_.any():
+                break
+            a = int(np.argmax(np.where(open_, counts * size + tiebreak, -1)))
+            partners = np.flatnonzero(tier[a] & waiting)
+            # Equally good partners: a new profession first, then the largest class.
+            order = partners[np.lexsort((-tiebreak[partners], -counts[partners], -newness[a, partners]))]
+            if not any(take(a, int(b)) for b in order):
+                tier[a, :] = False
+                tier[:, a] = False
+    # Caps can loosen as counts fall: a last sweep reaches the bound for sure.
+    progress = True
+    while progress:
+        progress = False
+        # Counts only fall, so pairs of classes already used up are left out before the sweep.
+        waiting = counts > 0
+        for a, b in zip(*np.nonzero(np.triu(cross & waiting[:, None] & waiting[None, :])), strict=True):
+            if counts[a] and counts[b] and take(int(a), int(b)):
+                progress = True
+    for at, c in enumerate(classes):
+        left[c] = int(counts[at])
+    level = cl.keys[classes[0]][:2]
+    _two_opt([e for e in plan if cl.keys[e[0]][:2] == level], plan, {c: at for at, c in enumerate(classes)},
+             score, profs)
+
+
+def _two_opt(entries: list[tuple[int, int]], plan: Plan, position: dict[int, int], score: np.ndarray,
+             prof: np.ndarray) -> None:
+    """Swap partners between class pairs of one level while that raises the score.
+
+    Each sweep takes every two live class pairs in order and makes the first swap that raises their score.
+    Whether a swap raises it depends on the classes alone, so for each pair the swaps worth making with every
+    later pair are found at once, in numpy, and only those are visited, in the same order.  ``score`` and
+    ``prof`` are indexed by ``position`` of a class.
+    """
+    improved = True
+    while improved:
+        improved = False
+        live = [e for e in entries if plan.get(e, 0) > 0]
+        left = np.array([position[a] for a, _ in live], dtype=np.int64)
+        right = np.array([position[b] for _, b in live], dtype=np.int64)
+        scored = score[left, right]
+        for k, (a, b) in enumerate(live):
+            if not plan[a, b]:
+                continue  # a swap never recreates a pair it takes apart, so this one stays empty
+            pa, pb, pc, pd = left[k], right[k], left[k + 1:], right[k + 1:]
+            now = scored[k] + scored[k + 1:]
+            straight = (score[pa, pc] + score[pb, pd] > now) & (prof[pa] != prof[pc]) & (prof[pb] != prof[pd])
+            crossed = (score[pa, pd] + score[pb, pc] > now) & (prof[pa] != prof[pd]) & (prof[pb] != prof[pc])
+            for at in np.flatnonzero(straight | crossed).tolist():
+                c, d = live[k + 1 + at]
+                x, y = plan[a, b], plan.get((c, d), 0)
+                if not y:
+                    continue
+                t = min(x, y)
+                plan[a, b] -= t
+                plan[c, d] -= t
+                for e in ((a, c), (b, d)) if straight[at] else ((a, d), (b, c)):
+                    e = (min(e), max(e))
+                    if e not in plan:
+                        entries.append(e)
+                    plan[e] = plan.get(e, 0) + t
+                improved = True
+                if x == t:
+                    break
+    for e in [e for e, k in plan.items() if k == 0]:
+        del plan[e]
+
+
+def _leftovers(problem: Problem, cl: _Classes, left: list[int], plan: Plan, rng: random.Random) -> None:
+    """Pair whoever the ideal phase left: adjacent levels, then one profession."""
+    waiting = [c for c in range(len(cl.keys)) if left[c]]
+    candidates = []
+    for c, d in itertools.combinations_with_replacement(waiting, 2):
+        if c == d and left[c] < 2:
+            continue
+        i, j = cl.rep[c], cl.rep[d]
+        gap = problem.gap(i, j)
+        if gap is None or gap > problem.max_gap:
+            continue
+        candidates.append((problem.weight(i, j) if c != d else problem.weight(i, i), rng.random(), c, d))
+    candidates.sort(reverse=True)
+    for _, _, c, d in candidates:
+        k = left[c] // 2 if c == d else min(left[c], left[d])
+        if k <= 0:
+            continue
+        left[c] -= k
+        left[d] -= k
+        plan[c, d] = plan.get((c, d), 0) + k
+
+
+def _expand(cl: _Classes, plan: Plan) -> tuple[list[tuple[int, int]], list[int]]:
+    queues = [list(members) for members in cl.members]
+    pairs = []
+    for (c, d), k in sorted(plan.items()):
+        for _ in range(k):
+            pairs.append((queues[c].pop(), queues[d].pop()))
+    unmatched = [i for queue in queues for i in queue]
+    return pairs, unmatched
+
+
+def _repair(problem: Problem, cl: _Classes, pairs: list[tuple[int, int]]) -> list[int]:
+    """Fix pairs that are excluded or met before by swapping interchangeable people.
+
+    A swap only ever exchanges two people of one class, so every pair keeps
+    its score and each position in ``pairs`` keeps its class.  Returns the
+    people whose pair could not be fixed (their pair is removed).
+    """
+    if not problem.forbidden:
+        return []
+    # Most rounds need few fixes or none: the class map is built only once one is needed (nothing has moved yet).
+    first = next((index for index, pair in enumerate(pairs) if not problem.allowed(*pair)), None)
+    if first is None:
+        return []
+    class_of = np.full(problem.n, -1, dtype=np.int64)
+    class_of[np.concatenate(cl.members)] = np.repeat(np.arange(len(cl.members)), cl.count)
+    # Where everyone sat before any swap, as 2 * pair index + side; a class's seats are listed when first asked for.
+    seat = np.full(problem.n, -1, dtype=np.int64)
+    ends = np.array(pairs, dtype=np.int64)
+    seat[ends[:, 0]] = 2 * np.arange(len(pairs))
+    seat[ends[:, 1]] = 2 * np.arange(len(pairs)) + 1
+    slots: dict[int, list[tuple[int, int]]] = {}  # class -> (pair index, side), in pair order
+
+    def seats(person: int) -> list[tuple[int, int]]:
+        c = int(class_of[person])
+        if c not in slots:
+            taken = np.sort(seat[cl.members[c]])
+            slots[c] = [(s // 2, s % 2) for s in taken[taken >= 0].tolist()]
+        return slots[c]
+
+    broken: set[int] = set()
+    for index in range(first, len(pairs)):
+        if problem.allowed(*pairs[index]):
+            continue
+        if not any(_swap(problem, pairs, index, side, seats(pairs[index][side]), broken) for side in (1, 0)):
+            broken.add(index)
+    loose = [i for index in sorted(broken) for i in pairs[index]]
+    pairs[:] = [pair for index, pair in enumerate(pairs) if index not in broken]
+    return loose
+
+
+def _swap(problem: Problem, pairs: list[tuple[int, int]], index: int, side: int,
+          same_class: list[tuple[int, int]], broken: set[int]) -> bool:
+    """Swap the person at (index, side) with one of their class elsewhere, if both pairs become allowed."""
+    stuck, keep = pairs[index][side], pairs[index][1 - side]
+    for other, other_side in same_class:
+        if other == index or other in broken:
+            continue
+        swap, partner = pairs[other][other_side], pairs[other][1 - other_side]
+        if problem.allowed(keep, swap) and problem.allowed(partner, stuck):
+            # Each seat keeps its side, so every seat still holds someone of the class it held before any
+            # swap, and the seat lists built from where people first sat stay true for later swaps.
+            pairs[index] = (keep, swap) if side == 1 else (swap, keep)
+            pairs[other] = (partner, stuck) if other_side == 1 else (stuck, partner)
+            return True
+    return False
+
+
+def _polish(problem: Problem, pairs: list[tuple[int, int]], unmatched: list[int],
+            window: int, rng: random.Random) -> list[tuple[int, int]]:
+    """Re-solve exactly a window around the unmatched and the weakest pairs."""
+    weak = [p for p in pairs if not problem.is_ideal(*p)]
+    if not unmatched and not weak:
+        return pairs
+    chosen: list[int] = list(unmatched[:window])
+    chosen_pairs: set[tuple[int, int]] = set()
+    for pair in weak:
+        if len(chosen) + 2 > window:
+            break
+        chosen_pairs.add(pair)
+        chosen.extend(pair)
+    near = [p for p in pairs if p not in chosen_pairs]
+    rng.shuffle(near)
+    levels = {(problem.scale[i], problem.step[i]) for i in chosen}
+    for pair in near:
+        if len(chosen) + 2 > window:
+            break
+        i = pair[0]
+        if any((problem.scale[i], problem.step[i] + g) in levels for g in range(-problem.max_gap, problem.max_gap + 1)):
+            chosen_pairs.add(pair)
+            chosen.extend(pair)
+    graph = build_graph(problem, chosen)
+    matching = nx.max_weight_matching(graph)
+    before = sum(problem.weight(*p) for p in chosen_pairs)
+    after = sum(problem.weight(i, j) for i, j in matching)
+    if after <= before:
+        return pairs
+    kept = [p for p in pairs if p not in chosen_pairs]
+    return kept + [(min(i, j), max(i, j)) for i, j in matching]
+
+
+def solve_fast(problem: Problem, seed: int, window: int = 120) -> list[tuple[int, int]]:
+    """A valid, near-optimal pairing; see the module docstring."""
+    rng = random.Random(seed)
+    cl = _Classes(problem, rng)
+    left = list(cl.count)
+    plan: Plan = {}
+    for level in sorted(cl.by_level):
+        _ideal_level(problem, cl, cl.by_level[level], left, plan, rng)
+    _leftovers(problem, cl, left, plan, rng)
+    pairs, unmatched = _expand(cl, plan)
+    unmatched += cl.absent
+    unmatched += _repair(problem, cl, pairs)
+    return _polish(problem, pairs, sorted(unmatched), window, rng)
+
+
+def class_sizes(problem: Problem) -> Sequence[int]:
+    """How many interchangeable people each class holds (for reports)."""
+    return _Classes(problem, random.Random(0)).count

@@ -1,0 +1,220 @@
+"""The candidate graph: who may be paired with whom, and at what weight.
+
+People become small integers (:class:`Problem`) so the solvers never compare
+strings.  An edge joins two people whose levels are comparable and at most
+``max_level_gap`` apart, unless the pair is excluded or has met before.
+
+Edge weights are integers that encode peermatch's priorities as tiers, most
+important first:
+
+1. *ideal pairs*: same level, different professions;
+2. people in a conversation (every edge counts once);
+3. pairs across professions (so two people of one profession are paired
+   only when nobody else is left for them);
+4. the pair's score from the configured weights;
+5. novelty, in a programme of several rounds: a partner from a profession
+   (worth 2) or organisation (worth 1) the person has not met yet.
+
+Each tier is a digit in a mixed-radix number whose base exceeds anything the
+tiers below can add up to over a whole matching, so a maximum-weight matching
+of these weights is the lexicographic optimum.  Python integers are exact and
+networkx's blossom algorithm uses integer arithmetic for integer weights.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+
+from peermatch.models import Person
+from peermatch.roster.config import Weights
+
+
+@dataclass
+class Problem:
+    """The people to pair, coded as integers, with the rules that bind them."""
+
+    scale: list[int]
+    step: list[int]
+    prof: list[int]
+    org: list[int]  # -1 when unknown
+    site: list[int]  # -1 when unknown
+    weights: Weights = field(default_factory=Weights)
+    max_gap: int = 1
+    forbidden: Mapping[int, Collection[int]] = field(default_factory=dict)
+    # Per person, the profession and organisation codes already met in this programme.
+    met_professions: Sequence[Collection[int]] | None = None
+    met_organisations: Sequence[Collection[int]] | None = None
+    absent: frozenset[int] = frozenset()  # people sitting this round out
+
+    NOVELTY_RANGE = 7  # novelty of a pair is 0..6
+
+    def __post_init__(self) -> None:
+        w = self.weights
+        levels = [w.same_level - g * w.level_step for g in range(self.max_gap + 1)]
+        bonuses = (w.different_profession, w.different_organisation, w.same_site)
+        self.min_score = min(levels) + sum(min(0, b) for b in bonuses)
+        self.max_score = max(levels) + sum(max(0, b) for b in bonuses)
+        self.base = len(self.scale) // 2 + 2
+        self.score_radix = self.base * (self.max_score - self.min_score + 1)
+        self.novelty_radix = self.base * self.NOVELTY_RANGE
+
+    @property
+    def n(self) -> int:
+        return len(self.scale)
+
+    @classmethod
+    def from_people(
+        cls,
+        people: Sequence[Person],
+        weights: Weights,
+        max_gap: int,
+        forbidden_pairs: Iterable[tuple[str, str]] = (),
+        met: dict[str, set[str]] | None = None,
+    ) -> Problem:
+        """Code ``people`` as integers.
+
+        ``met`` maps an id to the ids that person already met in this
+        programme, for the novelty tie-break.
+        """
+        numbered = 0
+
+        def coded(keys: list[str]) -> list[int]:
+            # Numbered in order of first appearance, on from the kinds coded before; a blank key is -1.  Worked
+            # out once per distinct key: a roster of 100,000 people has a few hundred.
+            nonlocal numbered
+            table: dict[str, int] = {}
+            for key in dict.fromkeys(keys):
+                table[key] = numbered if key else -1
+                numbered += bool(key)
+            return list(map(table.__getitem__, keys))
+
+        scales: dict[str, int] = {}
+        index = {p.id: i for i, p in enumerate(people)}
+        forbidden: dict[int, set[int]] = {}
+        for a, b in forbidden_pairs:
+            i, j = index.get(a), index.get(b)
+            if i is not None and j is not None and i != j:
+                forbidden.setdefault(i, set()).add(j)
+                forbidden.setdefault(j, set()).add(i)
+        prof = coded([p.profession_key for p in people])
+        org = coded([p.organisation_key for p in people])
+        met_professions = met_organisations = None
+        if met is not None:
+            met_professions = [{prof[index[m]] for m in met.get(p.id, ()) if m in index} for p in people]
+            met_organisations = [{org[index[m]] for m in met.get(p.id, ()) if m in index} for p in people]
+        return cls(
+            scale=[scales.setdefault(p.level.scale, len(scales)) for p in people],
+            step=[p.level.step for p in people],
+            prof=prof,
+            org=org,
+            site=coded([p.site_key for p in people]),
+            weights=weights,
+            max_gap=max_gap,
+            forbidden=forbidden,
+            met_professions=met_professions,
+            met_organisations=met_organisations,
+        )
+
+    def gap(self, i: int, j: int) -> int | None:
+        if self.scale[i] != self.scale[j]:
+            return None
+        return abs(self.step[i] - self.step[j])
+
+    def allowed(self, i: int, j: int) -> bool:
+        gap = self.gap(i, j)
+        return (i != j and gap is not None and gap <= self.max_gap and j not in self.forbidden.get(i, ())
+                and i not in self.absent and j not in self.absent)
+
+    def score(self, i: int, j: int) -> int:
+        w = self.weights
+        points = w.same_level - abs(self.step[i] - self.step[j]) * w.level_step
+        if self.prof[i] != self.prof[j]:
+            points += w.different_profession
+        if self.org[i] >= 0 and self.org[j] >= 0 and self.org[i] != self.org[j]:
+            points += w.different_organisation
+        if self.site[i] >= 0 and self.site[i] == self.site[j]:
+            points += w.same_site
+        return points
+
+    def is_ideal(self, i: int, j: int) -> bool:
+        return self.step[i] == self.step[j] and self.scale[i] == self.scale[j] and self.prof[i] != self.prof[j]
+
+    def novelty(self, i: int, j: int) -> int:
+        """How new each is to the other's profession (2 each) and organisation (1 each)."""
+        if self.met_professions is None or self.met_organisations is None:
+            return 0
+        professions, organisations = self.met_professions, self.met_organisations
+        return (2 * ((self.prof[j] not in professions[i]) + (self.prof[i] not in professions[j]))
+                + (self.org[j] not in organisations[i]) + (self.org[i] not in organisations[j]))
+
+    def weight(self, i: int, j: int) -> int:
+        """The tiered integer weight of an allowed edge (see the module docstring)."""
+        ideal = 1 if self.is_ideal(i, j) else 0
+        cross = 1 if self.prof[i] != self.prof[j] else 0
+        top = (ideal * self.base + 1) * self.base + cross
+        scored = top * self.score_radix + self.score(i, j) - self.min_score
+        return scored * self.novelty_radix + self.novelty(i, j)
+
+    def attributes(self) -> np.ndarray:
+        """Everyone's ``(scale, step, profession, organisation, site)``, a row each, for :func:`pair_scores`."""
+        return np.array([self.scale, self.step, self.prof, self.org, self.site], dtype=np.int64).T
+
+    def without(self, person: int) -> Problem:
+        """The same problem with ``person`` allowed to meet nobody (they sit this round out)."""
+        return dataclasses.replace(self, absent=self.absent | {person})
+
+    def edges(self, people: Sequence[int] | None = None) -> Iterator[tuple[int, int]]:
+        """Every allowed pair among ``people`` (default: everyone), each once."""
+        members = range(self.n) if people is None else people
+        by_level: dict[tuple[int, int], list[int]] = {}
+        for i in members:
+            by_level.setdefault((self.scale[i], self.step[i]), []).append(i)
+        for (scale, step), group in by_level.items():
+            for i, j in itertools.combinations(group, 2):
+                if self.allowed(i, j):
+                    yield i, j
+            for gap in range(1, self.max_gap + 1):
+                for j in by_level.get((scale, step + gap), ()):
+                    for i in group:
+                        if self.allowed(i, j):
+                            yield i, j
+
+
+def build_graph(problem: Problem, people: Sequence[int] | None = None) -> nx.Graph:
+    """The candidate graph over ``people``, weighted for the exact solver."""
+    graph = nx.Graph()
+    graph.add_nodes_from(range(problem.n) if people is None else people)
+    graph.add_weighted_edges_from((i, j, problem.weight(i, j)) for i, j in problem.edges(people))
+    return graph
+
+
+def class_scores(weights: Weights, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Scores of every row class with every column class, vectorised.
+
+    Each class is a row ``(scale, step, profession, organisation, site)``
+    (organisation and site -1 when unknown); the levels are assumed
+    comparable, as :meth:`Problem.score` assumes.
+    """
+    return pair_scores(weights, rows[:, None, :], cols[None, :, :])
+
+
+def pair_scores(weights: Weights, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Scores of ``a`` with ``b``, rows as in :func:`class_scores`, broadcast against each other.
+
+    The same points as :meth:`Problem.score`, for many pairs at once.
+    """
+    w = weights
+    gap = np.abs(a[..., 1] - b[..., 1])
+    org_a, org_b = a[..., 3], b[..., 3]
+    site_a, site_b = a[..., 4], b[..., 4]
+    scores: np.ndarray = (w.same_level - gap * w.level_step
+                          + w.different_profession * (a[..., 2] != b[..., 2])
+                          + w.different_organisation * ((org_a != org_b) & (org_a >= 0) & (org_b >= 0))
+                          + w.same_site * ((site_a == site_b) & (site_a >= 0)))
+    return scores

@@ -1,0 +1,165 @@
+"""``pair``: from a roster to the best groups, as a value (no printing).
+
+This is the library entry point the ``peermatch pair`` command wraps::
+
+    from peermatch.roster.config import load_config
+    from peermatch.roster.reading import load_roster
+    from peermatch.matching.pairing import pair
+
+    config = load_config(None)
+    roster = load_roster(Path("roster.csv"), levels=config.levels)
+    result = pair(roster, config, seed=7)
+"""
+
+from __future__ import annotations
+
+import operator
+import secrets
+from collections.abc import Iterable, Sequence
+
+from peermatch.matching.graph import Problem
+from peermatch.matching.scoring import Scorer, scorer_for
+from peermatch.matching.solve import ideal_pairs_possible, solve
+from peermatch.models import Group, PairResult, Person, Roster, Summary
+from peermatch.roster.config import Config
+
+SEED_LIMIT = 2**31
+
+
+def new_seed() -> int:
+    """A fresh seed, shown to the user so the run can be repeated exactly."""
+    return secrets.randbelow(SEED_LIMIT)
+
+
+def group_reasons(scorer: Scorer, members: Sequence[Person]) -> tuple[str, ...]:
+    """Why these people are together, in words."""
+    if len(members) == 2:
+        return scorer.reasons(*members)
+    lines = ["group of three"]
+    for k, a in enumerate(members):
+        for b in members[k + 1:]:
+            level, professions, *rest = scorer.reasons(a, b)
+            lines.append(f"{professions}: " + " · ".join([level, *rest]))
+    return tuple(lines)
+
+
+def group_score(scorer: Scorer, members: Sequence[Person]) -> int:
+    """A pair's score; for a group of three, the sum over its three pairings."""
+    return sum(scorer.score(a, b) for k, a in enumerate(members) for b in members[k + 1:])
+
+
+class GroupWords:
+    """The score and reasons of groups of ``people``, worked out once per combination of kinds of person.
+
+    A kind is everything :class:`~peermatch.matching.scoring.Scorer` reads of a person, so people of one kind give any
+    group the same score and reasons.  At 100,000 people a round has 50,000 groups but a few thousand
+    combinations, and groups of one combination share one reasons tuple instead of holding copies.
+    """
+
+    def __init__(self, scorer: Scorer, people: Sequence[Person]) -> None:
+        self._scorer = scorer
+        self._people = people
+        kinds: dict[tuple[object, ...], int] = {}
+        self._kind = [kinds.setdefault((p.level.scale, p.level.step, p.level.label, p.profession, p.profession_key,
+                                        p.organisation_key, p.site, p.site_key), len(kinds)) for p in people]
+        self._known: dict[tuple[int, ...], tuple[int, tuple[str, ...]]] = {}
+
+    def __call__(self, members: Sequence[int]) -> tuple[int, tuple[str, ...]]:
+        """Score and reasons of the group of these people (by index, in the order they are listed)."""
+        key = tuple(map(self._kind.__getitem__, members))
+        found = self._known.get(key)
+        if found is None:
+            group = [self._people[i] for i in members]
+            found = self._known[key] = (group_score(self._scorer, group), group_reasons(self._scorer, group))
+        return found
+
+
+def pair(
+    roster: Roster,
+    config: Config,
+    *,
+    seed: int | None = None,
+    method: str = "auto",
+    odd: str = "triad",
+    exclude: Iterable[tuple[str, str]] = (),
+) -> PairResult:
+    """Pair the people of ``roster`` under ``config``; deterministic for a given seed."""
+    seed = new_seed() if seed is None else seed
+    people = roster.people
+    scorer = scorer_for(config.weights, config.rules)
+    forbidden = list(config.rules.exclude) + list(exclude)
+    problem = Problem.from_people(people, config.weights, config.rules.max_level_gap, forbidden)
+    solution = solve(problem, seed, method=method, odd=odd)
+
+    ids = [p.id for p in people]
+    words = GroupWords(scorer, people)
+    groups = []
+    for indices in solution.groups:
+        ordered = sorted(indices)
+        score, why = words(ordered)
+        groups.append(Group(
+            members=tuple(map(ids.__getitem__, ordered)),
+            score=score,
+            reasons=why,
+            joined=ids[indices[2]] if len(indices) == 3 else None,
+        ))
+    # Most senior levels first, then best score: the order a coordinator scans.
+    levels = [people[g[0]].level for g in solution.groups]
+    senior_first = [(level.scale, -level.step, -group.score, group.members)
+                    for level, group in zip(levels, groups, strict=True)]
+    groups = [groups[g] for g in sorted(range(len(groups)), key=senior_first.__getitem__)]
+    # A group of three is the solver's pair plus the person who joined it;
+    # the pair statistics (and the ideal-pair bound) are about the pairs.
+    pairs = _PairStatistics(problem, [(g[0], g[1]) for g in solution.groups])
+    unmatched = [ids[i] for i in solution.unmatched]
+    reasons = {ids[i]: _why_unmatched(problem, i, odd) for i in solution.unmatched}
+    summary = Summary(
+        people=len(people),
+        groups=len(groups),
+        pairs_same_level=sum(pairs.same_level),
+        pairs_cross_profession=sum(pairs.cross_profession),
+        pairs_cross_organisation=sum(pairs.cross_organisation),
+        ideal_pairs=sum(map(operator.and_, pairs.same_level, pairs.cross_profession)),
+        ideal_pairs_possible=ideal_pairs_possible(problem),
+        unmatched=len(unmatched),
+        left_out=len(roster.left_out),
+        total_score=sum(g.score for g in groups),
+        pair_score=solution.pair_score,
+        score_bound=solution.score_bound,
+        solver=solution.method,
+        seed=seed,
+    )
+    return PairResult(roster=roster, groups=groups, unmatched=unmatched, summary=summary,
+                      unmatched_reasons=reasons)
+
+
+class _PairStatistics:
+    """Per pair: same level, different professions, different organisations.
+
+    Worked out on the problem's integer codes, which compare exactly as the people's levels and folded keys do
+    (an unknown organisation is -1, neither the same nor different), without a Python call per pair.
+    """
+
+    def __init__(self, problem: Problem, pairs: list[tuple[int, int]]) -> None:
+        scale, step, prof, org = problem.scale, problem.step, problem.prof, problem.org
+        self.same_level = [scale[a] == scale[b] and step[a] == step[b] for a, b in pairs]
+        self.cross_profession = [prof[a] != prof[b] for a, b in pairs]
+        self.cross_organisation = [org[a] != org[b] and org[a] >= 0 and org[b] >= 0 for a, b in pairs]
+
+
+def _why_unmatched(problem: Problem, person: int, odd: str) -> str:
+    """Why someone has no partner, and what the coordinator can change about it."""
+    if not any(problem.allowed(person, j) for j in range(problem.n)):
+        within = "at the same level" if problem.max_gap == 0 else \
+            f"within {problem.max_gap} level{'s' if problem.max_gap != 1 else ''}"
+        in_reach = [j for j in range(problem.n) if j != person and j not in problem.absent
+                    and (gap := problem.gap(person, j)) is not None and gap <= problem.max_gap]
+        if not in_reach:
+            return (f"nobody else {within} on their grading scale: check their grade, map their scale onto "
+                    "a common one in [levels], or allow a wider gap with --max-level-gap")
+        who = "the only other person" if len(in_reach) == 1 else f"all {len(in_reach)} people"
+        return (f"{who} {within} already met them or may not meet them: allow repeats after some rounds "
+                "with avoid_repeats_within in [history], or a wider gap with --max-level-gap")
+    if odd == "leave-out":
+        return "odd one out (--odd leave-out)"
+    return "no group could take a third person at this level"

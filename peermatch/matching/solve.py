@@ -1,0 +1,228 @@
+"""Maximum-weight pairing: the exact path, the fast path, and their checker.
+
+Contract of :func:`solve`: given a :class:`~peermatch.matching.graph.Problem` and a
+seed, return a :class:`Solution` whose pairs pass :func:`is_valid_pairing`
+(every pair allowed by level, exclusions and history; nobody twice), that
+maximises, in order, ideal pairs (same level, different professions), people
+in a conversation, pairs across professions and total score (see
+:mod:`peermatch.matching.graph`), and that is identical for identical input and seed.
+
+* ``exact``: Edmonds' blossom algorithm (networkx ``max_weight_matching``,
+  Galil 1986), O(n^3) time and O(n^2) memory on the full candidate graph:
+  optimal, but minutes beyond a couple of thousand people.
+* ``fast``: :mod:`peermatch.matching.fast`, near-linear in people; always reaches the
+  ideal-pair bound when nothing is excluded.
+* ``auto`` (default): exact up to :data:`EXACT_LIMIT` people, fast beyond.
+
+Whoever is left over (an odd count, or nobody allowed to meet them) joins the
+pair where they add the most, making a group of three, unless the caller
+asks to leave them out.  :func:`score_upper_bound` proves how far any pairing
+can be from the best possible score, so the fast path reports its gap.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+
+from peermatch.matching.fast import solve_fast
+from peermatch.matching.graph import Problem, build_graph, class_scores, pair_scores
+
+EXACT_LIMIT = 120
+METHODS = ("auto", "exact", "fast")
+ODD_POLICIES = ("triad", "leave-out")
+
+
+@dataclass(frozen=True)
+class Solution:
+    groups: list[tuple[int, ...]]
+    unmatched: list[int]
+    method: str
+    pair_score: int  # total score of the pairs, before anyone joined a group of three
+    score_bound: int  # no pairing of this roster can score more than this
+
+
+def is_valid_pairing(problem: Problem, pairs: Iterable[Sequence[int]]) -> bool:
+    """True when every pair (or group) is allowed and nobody appears twice."""
+    seen: set[int] = set()
+    for group in pairs:
+        if len(group) < 2:
+            return False
+        for i in group:
+            if i in seen or not 0 <= i < problem.n:
+                return False
+            seen.add(i)
+        if any(not problem.allowed(i, j) for k, i in enumerate(group) for j in group[k + 1:]):
+            return False
+    return True
+
+
+def ideal_pairs_possible(problem: Problem) -> int:
+    """The most ideal pairs this roster can hold: per level ``min(s // 2, s - m)``.
+
+    ``s`` is the level's size and ``m`` its largest profession: when one
+    profession is more than half a level, everyone else can be paired with it
+    and the rest of it cannot.
+    """
+    levels: dict[tuple[int, int], Counter[int]] = defaultdict(Counter)
+    for i in range(problem.n):
+        levels[problem.scale[i], problem.step[i]][problem.prof[i]] += 1
+    total = 0
+    for counts in levels.values():
+        s = sum(counts.values())
+        total += min(s // 2, s - max(counts.values()))
+    return total
+
+
+def solve_exact(problem: Problem, seed: int) -> list[tuple[int, int]]:
+    """The optimal pairing, by the blossom algorithm on the full graph.
+
+    networkx breaks ties by the order nodes were added, so shuffling that
+    order with the seed makes ties follow the seed, reproducibly.
+    """
+    order = list(range(problem.n))
+    random.Random(seed).shuffle(order)
+    matching = nx.max_weight_matching(build_graph(problem, order))
+    return sorted((min(i, j), max(i, j)) for i, j in matching)
+
+
+def score_upper_bound(problem: Problem) -> int:
+    """A proven upper bound on the total score of any pairing of ``problem``.
+
+    A pair scores at most the mean of its two members' best possible scores
+    for that kind of pair, so a pairing scores at most half the sum of its
+    members' bests.  In each level at most ``2 * B`` people (``B`` the
+    level's ideal-pair bound) can be in ideal pairs, and at most ``B`` of any
+    one profession, so the bound lets the people who gain most from an ideal
+    partner have one, and everyone else their best other partner (or none,
+    worth 0).  Interchangeable people share their bests, so the work is done
+    per class.  Exclusions and history only remove pairs, so ignoring them
+    keeps the bound valid.
+    """
+    if problem.n < 2:
+        return 0
+    counts = Counter(zip(problem.scale, problem.step, problem.prof, problem.org, problem.site, strict=True))
+    classes = list(counts)
+    attrs = np.array(classes, dtype=np.int64)
+    size = np.array([counts[k] for k in classes], dtype=np.int64)
+    by_level: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for c, key in enumerate(classes):
+        by_level[key[0], key[1]].append(c)
+    never = np.iinfo(np.int64).min // 4
+    total2 = 0  # twice the bound, so that halves stay whole
+    for (scale, step), rows in by_level.items():
+        cols = [d for g in range(-problem.max_gap, problem.max_gap + 1)
+                for d in by_level.get((scale, step + g), ())]
+        r, k = attrs[rows], attrs[cols]
+        score = class_scores(problem.weights, r, k)
+        col_ids = np.array(cols)
+        lonely = (col_ids[None, :] == np.array(rows)[:, None]) & (size[col_ids][None, :] < 2)
+        score = np.where(lonely, never, score)  # nobody pairs with themselves
+        ideal = (k[None, :, 1] == r[:, 1, None]) & (k[None, :, 2] != r[:, 2, None])
+        best_ideal = np.where(ideal, score, never).max(axis=1)
+        best_other = np.maximum(np.where(ideal, never, score).max(axis=1), 0)
+        total2 += int((size[rows] * best_other).sum())
+        profession_sizes: Counter[int] = Counter()
+        for c in rows:
+            profession_sizes[classes[c][2]] += int(size[c])
+        s = sum(profession_sizes.values())
+        bound = min(s // 2, s - max(profession_sizes.values()))
+        # The largest gains, at most `bound` people per profession, 2 * bound in all.
+        gains: list[int] = []
+        for profession in profession_sizes:
+            mine = sorted(
+                ((int(best_ideal[at] - best_other[at]), int(size[c]))
+                 for at, c in enumerate(rows) if classes[c][2] == profession and best_ideal[at] > never),
+                reverse=True)
+            room = bound
+            for gain, many in mine:
+                if room <= 0 or gain <= 0:
+                    break
+                gains.extend([gain] * min(many, room))
+                room -= min(many, room)
+        gains.sort(reverse=True)
+        total2 += sum(gains[: 2 * bound])
+    return total2 // 2
+
+
+def _join_groups(problem: Problem, attrs: np.ndarray, pairs: list[tuple[int, int]], ends: np.ndarray,
+                 loose: list[int]) -> tuple[list[tuple[int, ...]], list[int]]:
+    """Place each left-over person in the pair where they add the most.
+
+    Most partners of another profession first, then the most points, then the
+    earliest pair.  Only pairs whose first member is within reach of the
+    person's level can take them; those are weighed at once, in numpy, on the
+    rows of :meth:`Problem.attributes` (``attrs``).  ``ends`` holds ``pairs``
+    as an array.
+    """
+    groups: list[tuple[int, ...]] = list(pairs)
+    first, second = ends[:, 0], ends[:, 1]
+    levels = attrs[first, :2]
+    order = np.lexsort((levels[:, 1], levels[:, 0]))
+    starts = np.flatnonzero((np.diff(levels[order], axis=0) != 0).any(axis=1)) + 1
+    level_pairs = dict(zip(map(tuple, levels[order[np.r_[0, starts]]].tolist()), np.split(order, starts),
+                           strict=True)) if len(pairs) else {}
+    open_ = np.ones(len(pairs), dtype=bool)  # nobody has joined the pair yet
+    if problem.absent:
+        away = list(problem.absent)
+        open_ &= ~(np.isin(first, away) | np.isin(second, away))
+    still: list[int] = []
+    for person in loose:
+        me = attrs[person]
+        scale, step = int(me[0]), int(me[1])
+        near = [level_pairs[scale, step + g] for g in range(-problem.max_gap, problem.max_gap + 1)
+                if (scale, step + g) in level_pairs]
+        if not near or person in problem.absent:
+            still.append(person)
+            continue
+        candidates = np.concatenate(near)
+        # The first members are within reach by level; the second ones and past partners are checked here.
+        b = attrs[second[candidates]]
+        fits = open_[candidates] & (b[:, 0] == scale) & (np.abs(b[:, 1] - step) <= problem.max_gap)
+        if met := list(problem.forbidden.get(person, ())):
+            fits &= ~(np.isin(first[candidates], met) | np.isin(second[candidates], met))
+        candidates, a, b = candidates[fits], attrs[first[candidates[fits]]], b[fits]
+        if not len(candidates):
+            still.append(person)
+            continue
+        cross = (a[:, 2] != me[2]).astype(np.int64) + (b[:, 2] != me[2])
+        added = pair_scores(problem.weights, me, a) + pair_scores(problem.weights, me, b)
+        index = int(candidates[np.lexsort((candidates, -added, -cross))[0]])
+        open_[index] = False
+        groups[index] = (*pairs[index], person)
+    return groups, still
+
+
+def solve(problem: Problem, seed: int, method: str = "auto", odd: str = "triad",
+          sit_out: int | None = None) -> Solution:
+    """Pair everyone in ``problem``; see the module docstring for the contract.
+
+    ``sit_out`` names the person who should be the odd one out (a schedule
+    rotates that role fairly); they join a group of three or are left out.
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}")
+    if odd not in ODD_POLICIES:
+        raise ValueError(f"odd must be one of {ODD_POLICIES}")
+    chosen = method if method != "auto" else ("exact" if problem.n <= EXACT_LIMIT else "fast")
+    matching = problem if sit_out is None else problem.without(sit_out)
+    pairs = solve_exact(matching, seed) if chosen == "exact" else solve_fast(matching, seed)
+    pairs = sorted((min(p), max(p)) for p in pairs)
+    ends = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    matched = np.zeros(problem.n, dtype=bool)
+    matched[ends.ravel()] = True
+    loose: list[int] = np.flatnonzero(~matched).tolist()
+    attrs = problem.attributes()
+    pair_score = int(pair_scores(problem.weights, attrs[ends[:, 0]], attrs[ends[:, 1]]).sum())
+    if odd == "triad":
+        groups, loose = _join_groups(problem, attrs, pairs, ends, loose)
+    else:
+        groups = list(pairs)
+    return Solution(groups=groups, unmatched=loose, method=chosen, pair_score=pair_score,
+                    score_bound=score_upper_bound(problem))
+
