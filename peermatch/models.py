@@ -81,12 +81,12 @@ class Roster:
 
 @dataclass(frozen=True)
 class Group:
-    """A conversation: a pair, or a group of three when the count is odd."""
+    """A conversation: a pair (or a group of three when the count is odd), or a group of any size (--group-size)."""
 
     members: tuple[str, ...]
     score: int
     reasons: tuple[str, ...]
-    joined: str | None = None  # in a group of three, who joined the pair (the odd one out)
+    joined: str | None = None  # in a group one larger than planned (a pair's third), who joined it
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,9 @@ class Summary:
     score_bound: int  # no pairing of this roster can have a pair_score above this
     solver: str
     seed: int
+    # 2: pairs.  Larger: groups of this size (some one larger), and the pair counts above are over every pair of
+    # members inside a group, ideal_pairs_possible being the most any grouping of the roster holds.
+    group_size: int = 2
 
 
 @dataclass
@@ -127,7 +130,7 @@ class ScheduledGroup:
     reasons: tuple[str, ...]
     table: int | None  # a table number at a one-day event, else None
     uid: str  # the calendar UID: stable across reruns, kept in the history
-    joined: str | None = None  # in a group of three, who joined the pair (the odd one out)
+    joined: str | None = None  # in a group one larger than planned (a pair's third), who joined it
 
 
 @dataclass

@@ -69,3 +69,11 @@ def numbers_text(numbers: Iterable[int], last: str = " and ") -> str:
 def rows_text(rows: Sequence[int], last: str = " and ") -> str:
     """'row 4', 'rows 4, 9 and 12', or the first ten rows and how many more: rows as Excel numbers them."""
     return f"{'row' if len(rows) == 1 else 'rows'} {numbers_text(rows, last)}"
+
+
+_COUNT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def size_words(size: int) -> str:
+    """``five`` for 5, as people say the size of a group or table; digits from 10."""
+    return _COUNT_WORDS[size] if 0 <= size < len(_COUNT_WORDS) else str(size)

@@ -7,6 +7,7 @@ terminal (cron, pipes) and honours ``NO_COLOR``.
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from typing import TextIO
 
 from rich.console import Console
@@ -14,6 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from peermatch.models import PairResult, Person, Round, Schedule
+from peermatch.text import size_words
 
 
 def console(stream: TextIO | None = None) -> Console:
@@ -74,17 +76,23 @@ def pair_summary(result: PairResult) -> Table:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column()
-    threes = sum(len(g.members) == 3 for g in result.groups)
-    pairs = s.groups - threes
     gap = 0.0 if s.score_bound <= 0 else 100 * (s.score_bound - s.pair_score) / s.score_bound
+    if s.group_size == 2:
+        threes = sum(len(g.members) == 3 for g in result.groups)
+        groups = f"{s.groups - threes} pairs" + (f", {threes} of three" if threes else "")
+        counted, ideal = "", "(same level, different professions)"
+    else:
+        groups = group_sizes_text([len(g.members) for g in result.groups])
+        pairs = sum(len(g.members) * (len(g.members) - 1) // 2 for g in result.groups)
+        counted = f" of {pairs} pairs of people within groups"
+        ideal = "(pairs within a group at the same level, in different professions)"
     rows = [
         ("People", f"{s.people}" + (f" ({s.left_out} left out)" if s.left_out else "")),
-        ("Groups", f"{pairs} pairs" + (f", {threes} of three" if threes else "")),
-        ("Same level", str(s.pairs_same_level)),
-        ("Across professions", str(s.pairs_cross_profession)),
-        ("Across organisations", str(s.pairs_cross_organisation)),
-        ("Ideal pairs", f"{s.ideal_pairs} of {s.ideal_pairs_possible} possible "
-                        "(same level, different professions)"),
+        ("Groups", groups),
+        ("Same level", f"{s.pairs_same_level}{counted}"),
+        ("Across professions", f"{s.pairs_cross_profession}{counted}"),
+        ("Across organisations", f"{s.pairs_cross_organisation}{counted}"),
+        ("Ideal pairs", f"{s.ideal_pairs} of {s.ideal_pairs_possible} possible {ideal}"),
         ("Unmatched", str(s.unmatched)),
         ("Score", f"{s.pair_score} (optimal: exact solver)" if s.solver == "exact"
          else f"{s.pair_score} (proven within {gap:.2f}% of the best possible, {s.score_bound})"),
@@ -93,6 +101,16 @@ def pair_summary(result: PairResult) -> Table:
     for label, value in rows:
         grid.add_row(label, escape(value))
     return grid
+
+
+def group_sizes_text(sizes: list[int]) -> str:
+    """``12 groups of five, 2 of six``: the most common size first."""
+    counts = Counter(sizes)
+    if not counts:
+        return "0 groups"
+    (size, count), *rest = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return f"{count} group{'s' * (count != 1)} of {size_words(size)}" + "".join(
+        f", {more} of {size_words(other)}" for other, more in rest)
 
 
 def render_pair(out: Console, result: PairResult, *, limit: int | None = None) -> None:
@@ -136,11 +154,16 @@ def render_schedule(out: Console, schedule: Schedule, *, limit: int | None = Non
     grid.add_column(style="bold")
     grid.add_column()
     met = ", ".join(f"{count} met {n} profession{'s' if n != 1 else ''}" for n, count in s["professions_met"].items())
+    if s.get("group_size", 2) == 2:
+        sizes, within = f"{s['groups_of_three']} groups of three", ""
+    else:
+        sizes = group_sizes_text([len(g.members) for r in schedule.rounds for g in r.groups])
+        within = ": pairs within a group at the same level, in different professions"
     rows = [
         ("People", str(s["people"])),
         ("Rounds", f"{s['rounds']}, {s['interval']}"),
-        ("Conversations", f"{s['conversations']} ({s['groups_of_three']} groups of three)"),
-        ("Ideal pairs", f"{s['ideal_pairs']} (at most {s['ideal_pairs_per_round_possible']} a round)"),
+        ("Conversations", f"{s['conversations']} ({sizes})"),
+        ("Ideal pairs", f"{s['ideal_pairs']} (at most {s['ideal_pairs_per_round_possible']} a round){within}"),
         ("Without a partner", str(s["unmatched"])),
         ("Professions met", met or "—"),
         ("Seed", str(s["seed"])),

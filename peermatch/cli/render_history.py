@@ -46,7 +46,7 @@ def render_rounds(out: Console, path: Path, rounds: Sequence[RoundInfo]) -> None
 
 
 def round_table(info: RoundInfo, groups: Sequence[Mapping[str, Any]]) -> Table:
-    """One line per group: its members (who joined as third marked), table, feedback and calendar UID."""
+    """One line per group: its members (who joined it marked: a pair's third), table, feedback and calendar UID."""
     when = f" ({info.starts.replace('T', ' ')})" if info.starts else ""
     table = Table(title=f"Round {escape(info.label)}{escape(when)}", title_justify="left")
     table.add_column("#", justify="right", style="dim")
@@ -55,8 +55,8 @@ def round_table(info: RoundInfo, groups: Sequence[Mapping[str, Any]]) -> Table:
     table.add_column("Met")
     table.add_column("UID", style="dim")
     for group in groups:
-        members = [f"{member} (joined as third)" if member == group["odd_one"] else member
-                   for member in group["members"]]
+        joined = "(joined as third)" if len(group["members"]) == 3 else "(joined the group)"
+        members = [f"{member} {joined}" if member == group["odd_one"] else member for member in group["members"]]
         table.add_row(str(group["group"]), escape(", ".join(members)),
                       "" if group["table"] is None else str(group["table"]), _MET[group["met"]],
                       escape(group["uid"]))

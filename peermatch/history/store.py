@@ -61,7 +61,7 @@ EXPORT_COLUMNS = ("round", "starts", "kind", "group", "table", "uid", "person_id
 
 # Rounds in time order: a round without a date (a plain pairing) counts from when it was recorded.
 _WHEN = "COALESCE(r.starts, r.recorded_at)"
-_ODD_THIRD = YES | {"third"}
+_ODD_JOINED = YES | {"third", "extra"}  # "extra": who joined a group larger than a pair
 
 
 def default_history_path() -> Path:
@@ -74,7 +74,7 @@ class RecordedGroup:
     members: tuple[str, ...]
     table: int | None
     uid: str
-    odd_one: str | None  # the id of who joined the pair as third, else None
+    odd_one: str | None  # who joined the group, making it one larger than planned (a pair's third), else None
 
 
 @dataclass(frozen=True)
@@ -193,7 +193,7 @@ class History:
         return pairs
 
     def odd_counts(self, *, replacing: Iterable[str] = ()) -> Counter[str]:
-        """How often each id joined a pair as third or was left unmatched, for a fair rotation."""
+        """How often each id joined a group (a pair's third) or was left unmatched, for a fair rotation."""
         labels = _labels(replacing)
         marks = ",".join("?" * len(labels))
         rows = self._rows(
@@ -288,8 +288,9 @@ class History:
     def export_rows(self) -> list[dict[str, object]]:
         """One row per person per group (and per unmatched person), oldest round first, in :data:`EXPORT_COLUMNS`.
 
-        ``met`` is "yes", "no" or blank; ``odd`` is "third" for who joined a pair, "unmatched" for who had no group
-        (their ``group`` is blank).  :meth:`import_rows` reads these rows back.
+        ``met`` is "yes", "no" or blank; ``odd`` is "third" for who joined a pair, "extra" for who joined a larger
+        group (making a table of five one of six), "unmatched" for who had no group (their ``group`` is blank).
+        :meth:`import_rows` reads these rows back.
         """
         rows: list[dict[str, object]] = []
         for row in self._rows(
@@ -306,7 +307,13 @@ class History:
             rows.append({"round": label, "starts": starts or "", "kind": kind, "group": group, "table": table,
                          "uid": uid, "person_id": person_id, "profession": profession, "organisation": organisation,
                          "met": "" if met is None else "yes" if met else "no",
-                         "odd": {0: "", 1: "third", 2: "unmatched"}[odd]})
+                         "odd": {0: "", 1: "joined", 2: "unmatched"}[odd]})
+        # A group's rows are consecutive: who joined is a pair's "third" only in a group of three.
+        for _, found in itertools.groupby(rows, key=lambda row: (row["round"], row["group"])):
+            members = list(found)
+            for row in members:
+                if row["odd"] == "joined":
+                    row["odd"] = "third" if len(members) == 3 else "extra"
         return rows
 
     # -- writing ------------------------------------------------------------------------------------------------
@@ -371,8 +378,8 @@ class History:
                     row.fail("group", "an unmatched person has a blank group")
                 imported.unmatched.append(person_id)
                 continue
-            if odd and odd not in _ODD_THIRD:
-                row.fail("odd", "the odd column is 'third', 'unmatched' or blank")
+            if odd and odd not in _ODD_JOINED:
+                row.fail("odd", "the odd column is 'third', 'extra', 'unmatched' or blank")
             key = row.text("group", required=True)
             group = imported.groups.setdefault(key, ImportedGroup(row.number))
             table_text = row.text("table")
@@ -385,7 +392,7 @@ class History:
             group.profiles.append((fold(row.text("profession")), fold(row.text("organisation"))))
             if odd:
                 if group.odd_one is not None:
-                    row.fail("odd", "a group has only one person who joined as third")
+                    row.fail("odd", "a group has only one person who joined it ('third' or 'extra')")
                 group.odd_one = person_id
         for imported in rounds.values():
             for key, group in imported.groups.items():

@@ -22,6 +22,7 @@ from peermatch.matching.scoring import Scorer, scorer_for
 from peermatch.matching.solve import ideal_pairs_possible, solve
 from peermatch.models import Group, PairResult, Person, Roster, Summary
 from peermatch.roster.config import Config
+from peermatch.text import size_words
 
 SEED_LIMIT = 2**31
 
@@ -32,19 +33,49 @@ def new_seed() -> int:
 
 
 def group_reasons(scorer: Scorer, members: Sequence[Person]) -> tuple[str, ...]:
-    """Why these people are together, in words."""
+    """Why these people are together, in words.
+
+    A pair and a group of three list every pairing; a larger group is summed up (a table of eight has 28
+    pairings, more than anyone reads): its levels, its professions, how many of its pairs cross professions,
+    and its organisations and site.
+    """
     if len(members) == 2:
         return scorer.reasons(*members)
-    lines = ["group of three"]
-    for k, a in enumerate(members):
-        for b in members[k + 1:]:
-            level, professions, *rest = scorer.reasons(a, b)
-            lines.append(f"{professions}: " + " · ".join([level, *rest]))
+    if len(members) == 3:
+        lines = ["group of three"]
+        for k, a in enumerate(members):
+            for b in members[k + 1:]:
+                level, professions, *rest = scorer.reasons(a, b)
+                lines.append(f"{professions}: " + " · ".join([level, *rest]))
+        return tuple(lines)
+    return _large_group_reasons(members)
+
+
+def _large_group_reasons(members: Sequence[Person]) -> tuple[str, ...]:
+    levels = sorted({p.level for p in members})
+    if len(levels) == 1:
+        level = f"same level ({levels[0]})"
+    elif len({level.scale for level in levels}) > 1:
+        level = "levels not comparable (" + " · ".join(map(str, levels)) + ")"
+    else:
+        level = "levels " + " · ".join(map(str, levels))
+    pairs = [(a, b) for k, a in enumerate(members) for b in members[k + 1:]]
+    cross = sum(a.profession_key != b.profession_key for a, b in pairs)
+    lines = [f"group of {size_words(len(members))}", level, " × ".join(p.profession for p in members),
+             f"{cross} of {len(pairs)} pairs across professions"]
+    organisations = {p.organisation_key for p in members}
+    if "" not in organisations:
+        lines.append("same organisation" if len(organisations) == 1 else
+                     "different organisations" if len(organisations) == len(members) else
+                     f"{len(organisations)} organisations")
+    sites = {p.site_key for p in members}
+    if len(sites) == 1 and "" not in sites:
+        lines.append(f"same site ({members[0].site})")
     return tuple(lines)
 
 
 def group_score(scorer: Scorer, members: Sequence[Person]) -> int:
-    """A pair's score; for a group of three, the sum over its three pairings."""
+    """A pair's score; for a larger group, the sum over every pairing in it (three in a group of three)."""
     return sum(scorer.score(a, b) for k, a in enumerate(members) for b in members[k + 1:])
 
 

@@ -29,7 +29,7 @@ from typing import Any
 import pandas as pd
 
 from peermatch.errors import OutputError
-from peermatch.models import PairResult, Person, Schedule
+from peermatch.models import PairResult, Person, Schedule, Summary
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MEMBER_FIELDS = ("id", "name", "email", "organisation", "profession", "level")
@@ -142,8 +142,16 @@ def _after_groups(result: PairResult) -> dict[str, Any]:
     return {
         "unmatched": list(result.unmatched),
         "left_out": [entry.id for entry in result.roster.left_out],
-        "summary": asdict(result.summary),
+        "summary": summary_dict(result.summary),
     }
+
+
+def summary_dict(summary: Summary) -> dict[str, Any]:
+    """The summary as JSON; ``group_size`` only for groups, so a pairing's JSON reads as it always has."""
+    values = asdict(summary)
+    if summary.group_size == 2:
+        del values["group_size"]
+    return values
 
 
 def _json(data: dict[str, Any]) -> str:

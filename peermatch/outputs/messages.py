@@ -85,6 +85,31 @@ Best wishes,
 $coordinator
 """
 
+# For groups (--group-size 3 to 8): the same conversation, spoken to a table rather than a pair.
+DEFAULT_GROUP_PROMPTS: tuple[str, ...] = (
+    "Each of you, walk the others through a typical working week. What would surprise someone from outside your "
+    "profession?",
+    "Take one case where a hand-off between services went wrong, and follow it round the table: "
+    "where could each of your services have caught it earlier?",
+    "Each of you, name a referral or request from another service at the table that was hard to act on. "
+    "What would have made it easier?",
+    "What do you wish the other professions at the table knew before they contact your service?",
+    "Talk about a decision you got wrong, or would now make differently. "
+    "How did you find out, and what changed afterwards?",
+    "Think of someone who used several of your services. Where did they have to tell their story twice, "
+    "wait too long, or fall through a gap?",
+    "Which rule, form or system gets in the way of good work in your job? "
+    "How do you work around it, and what would you change?",
+    "Each of you, share one thing your team does well that the others could borrow, and one thing it still finds "
+    "hard.",
+)
+
+DEFAULT_GROUP_INTRO_TEMPLATE = DEFAULT_INTRO_TEMPLATE.replace(
+    "You have been paired for a peer-learning conversation: a chance to meet a colleague at the same level from a "
+    "different profession,",
+    "You have been grouped for a peer-learning conversation: a chance to meet colleagues at the same level from "
+    "different professions,")
+
 NO_LOCATION = "to be arranged between you"
 NO_PROMPT = "Whatever would help each of you understand the other's work."
 

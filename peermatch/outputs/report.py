@@ -10,7 +10,8 @@ about who met whom at the time.
 What counts as a conversation: every group of every round, planned or held.  A group reported as not having met
 (``peermatch history met``) is counted as planned and not met, and brings no one together; so are groups without
 feedback unless ``only_met`` is set, in which case only groups reported as having met bring people together.  A group
-of three brings together three pairs of people, so the matrix counts pairs of people, not groups.
+of n people brings together every pair of them, n(n-1)/2 (three for a group of three, ten for a table of five), so
+the matrix counts pairs of people, not groups.
 
 The report holds counts, professions and round labels, never person ids, so it can be passed on.
 """
@@ -56,7 +57,7 @@ class Coverage:
     people: int  # everyone the history names, in a group or unmatched
     people_reached: int  # in at least one conversation that counts
     people_met: int  # in at least one conversation reported as held
-    pairings: int  # pairs of people brought together (a group of three is three pairings)
+    pairings: int  # pairs of people brought together (a group of n is n(n-1)/2 pairings)
     pairings_across_professions: int
     professions_met: tuple[int, ...]  # [k]: how many people met people of exactly k distinct professions
     professions: tuple[str, ...]  # the matrix's rows and columns, in order

@@ -88,7 +88,8 @@ def coverage_html(report: Coverage, *, version: str) -> str:
     parts += _matrix_section(report)
     parts += ['<section id="notes">', "<h2>About these figures</h2>", "<ul>"]
     parts += [f"<li>{_quoted_code(escape(note))}</li>" for note in notes(report)]
-    parts += ["<li>A group of three counts as three pairs of people in the pairings and the matrix.</li>",
+    parts += ["<li>A group counts every pair of its members in the pairings and the matrix: a group of three is "
+              "three pairs of people, a table of five is ten.</li>",
               "<li>This report holds counts, professions and round labels only: no names, emails or ids.</li>",
               "</ul>", "</section>", "</main>", "</body>", "</html>", ""]
     return "\n".join(parts)
