@@ -31,9 +31,10 @@ from typing import Any
 
 from peermatch.errors import PeermatchError, RosterError
 from peermatch.matching.graph import Problem
+from peermatch.matching.partners import partner_counts
 from peermatch.matching.solve import ideal_pairs_possible
 from peermatch.models import LeftOut, Person, Roster
-from peermatch.roster.config import Config
+from peermatch.roster.config import Config, Weights
 from peermatch.roster.exclusions import read_exclusions
 from peermatch.roster.reading import load_roster
 from peermatch.text import LISTED, fold, rows_text, shown_id
@@ -248,27 +249,9 @@ def _majority_warnings(levels: Sequence[LevelCount], gap: int) -> list[Finding]:
 
 def without_partner(people: Sequence[Person], gap: int, exclude: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Id -> why nobody may be paired with them: "alone" within ``gap`` levels on their ladder, or "excluded"
-    (everyone within reach is excluded).  The same rule as
-    :meth:`peermatch.matching.graph.Problem.allowed`, counted per level so that it stays linear in the roster."""
-    forbidden: dict[str, set[str]] = defaultdict(set)
-    for a, b in exclude:
-        if a != b:
-            forbidden[a].add(b)
-            forbidden[b].add(a)
-    at_level: dict[tuple[str, int], list[Person]] = defaultdict(list)
-    for p in people:
-        at_level[p.level.scale, p.level.step].append(p)
-    why: dict[str, str] = {}
-    for (scale, step), members in at_level.items():
-        near = [at_level.get((scale, step + g), []) for g in range(-gap, gap + 1)]
-        reachable = sum(map(len, near)) - 1
-        for p in members:
-            if not reachable:
-                why[p.id] = "alone"
-            elif len(banned := forbidden.get(p.id, set())) >= reachable and all(
-                    q.id in banned for level in near for q in level if q is not p):
-                why[p.id] = "excluded"
-    return why
+    (everyone within reach is excluded or met); see :func:`peermatch.matching.partners.partner_counts`."""
+    partners = partner_counts(Problem.from_people(people, Weights(), gap, exclude))
+    return {p.id: why for i, p in enumerate(people) if (why := partners.why_none(i)) is not None}
 
 
 def _partnerless_warnings(people: Sequence[Person], gap: int, exclude: Iterable[tuple[str, str]]) -> list[Finding]:

@@ -18,6 +18,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 
 from peermatch.matching.graph import Problem
+from peermatch.matching.partners import Partners, partner_counts
 from peermatch.matching.scoring import Scorer, scorer_for
 from peermatch.matching.solve import ideal_pairs_possible, solve
 from peermatch.models import Group, PairResult, Person, Roster, Summary
@@ -143,7 +144,10 @@ def pair(
     # the pair statistics (and the ideal-pair bound) are about the pairs.
     pairs = _PairStatistics(problem, [(g[0], g[1]) for g in solution.groups])
     unmatched = [ids[i] for i in solution.unmatched]
-    reasons = {ids[i]: _why_unmatched(problem, i, odd) for i in solution.unmatched}
+    reasons: dict[str, str] = {}
+    if solution.unmatched:
+        partners = partner_counts(problem)
+        reasons = {ids[i]: _why_unmatched(problem, partners, i, odd) for i in solution.unmatched}
     summary = Summary(
         people=len(people),
         groups=len(groups),
@@ -178,17 +182,17 @@ class _PairStatistics:
         self.cross_organisation = [org[a] != org[b] and org[a] >= 0 and org[b] >= 0 for a, b in pairs]
 
 
-def _why_unmatched(problem: Problem, person: int, odd: str) -> str:
+def _why_unmatched(problem: Problem, partners: Partners, person: int, odd: str) -> str:
     """Why someone has no partner, and what the coordinator can change about it."""
-    if not any(problem.allowed(person, j) for j in range(problem.n)):
-        within = "at the same level" if problem.max_gap == 0 else \
-            f"within {problem.max_gap} level{'s' if problem.max_gap != 1 else ''}"
-        in_reach = [j for j in range(problem.n) if j != person and j not in problem.absent
-                    and (gap := problem.gap(person, j)) is not None and gap <= problem.max_gap]
-        if not in_reach:
-            return (f"nobody else {within} on their grading scale: check their grade, map their scale onto "
-                    "a common one in [levels], or allow a wider gap with --max-level-gap")
-        who = "the only other person" if len(in_reach) == 1 else f"all {len(in_reach)} people"
+    why = partners.why_none(person)
+    within = "at the same level" if problem.max_gap == 0 else \
+        f"within {problem.max_gap} level{'s' if problem.max_gap != 1 else ''}"
+    if why == "alone":
+        return (f"nobody else {within} on their grading scale: check their grade, map their scale onto "
+                "a common one in [levels], or allow a wider gap with --max-level-gap")
+    if why == "excluded":
+        reach = partners.in_reach[person]
+        who = "the only other person" if reach == 1 else f"all {reach} people"
         return (f"{who} {within} already met them or may not meet them: allow repeats after some rounds "
                 "with avoid_repeats_within in [history], or a wider gap with --max-level-gap")
     if odd == "leave-out":

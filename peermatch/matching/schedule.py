@@ -29,6 +29,7 @@ from datetime import date, datetime, time, timedelta
 from peermatch.errors import Infeasible
 from peermatch.matching.graph import Problem
 from peermatch.matching.pairing import GroupWords
+from peermatch.matching.partners import partner_counts
 from peermatch.matching.scoring import scorer_for
 from peermatch.matching.solve import EXACT_LIMIT, Solution, ideal_pairs_possible, solve
 from peermatch.models import Person, Roster, Round, Schedule, ScheduledGroup, group_uid
@@ -106,22 +107,9 @@ class Shortfall:
 
 
 def shortfalls(people: Sequence[Person], problem: Problem, rounds: int) -> list[Shortfall]:
-    """Everyone with fewer possible new partners than rounds to plan.
-
-    Counted from level sizes, less the excluded or past partners within
-    reach, so a roster of 100,000 is checked in linear time.
-    """
-    level_sizes: Counter[tuple[int, int]] = Counter(zip(problem.scale, problem.step, strict=True))
-    gaps = range(-problem.max_gap, problem.max_gap + 1)
-    reachable = {(scale, step): sum(level_sizes[scale, step + g] for g in gaps) - 1 for scale, step in level_sizes}
-    blocked = {i: sum(1 for j in partners if (gap := problem.gap(i, j)) is not None and gap <= problem.max_gap)
-               for i, partners in problem.forbidden.items()}
-    short = []
-    for i, (person, level) in enumerate(zip(people, zip(problem.scale, problem.step, strict=True), strict=True)):
-        partners = reachable[level] - blocked.get(i, 0)
-        if partners < rounds:
-            short.append(Shortfall(person, partners))
-    return short
+    """Everyone with fewer possible new partners than rounds to plan (linear: see :mod:`.partners`)."""
+    possible = partner_counts(problem).possible
+    return [Shortfall(person, n) for person, n in zip(people, possible, strict=True) if n < rounds]
 
 
 def shortfall_message(short: Sequence[Shortfall], rounds: int, max_gap: int) -> str:

@@ -1,0 +1,53 @@
+"""Who can partner whom: how many people each person may still meet, in linear time.
+
+The one count behind three questions: why someone was left without a partner (``pair``), who has no eligible
+partner at all (``check``), and who has fewer possible new partners than the rounds of a programme
+(``schedule`` and ``check --rounds``).  It is the rule of :meth:`~peermatch.matching.graph.Problem.allowed`,
+counted per level: the people within ``max_gap`` levels on the same ladder, less those excluded or already met.
+Nothing here looks at pairs of people, so a roster of 100,000 with 400 lone people is counted in one pass.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from peermatch.matching.graph import Problem
+
+
+@dataclass(frozen=True)
+class Partners:
+    """Per person (by index in the problem): who is within reach, and who of them they may still meet."""
+
+    in_reach: list[int]  # others within max_gap levels on the same ladder, taking part this round
+    possible: list[int]  # of those, the ones not excluded and not met before
+
+    def why_none(self, person: int) -> str | None:
+        """``"alone"`` (nobody within reach), ``"excluded"`` (everyone within reach excluded or met), or None."""
+        if self.possible[person]:
+            return None
+        return "alone" if not self.in_reach[person] else "excluded"
+
+
+def partner_counts(problem: Problem) -> Partners:
+    """Everyone's possible partners under ``problem``'s rules; see the module docstring.
+
+    People sitting the round out (``problem.absent``) may meet nobody and count for nobody.
+    """
+    absent = problem.absent
+    levels = list(zip(problem.scale, problem.step, strict=True))
+    sizes: Counter[tuple[int, int]] = Counter(level for i, level in enumerate(levels) if i not in absent)
+    gaps = range(-problem.max_gap, problem.max_gap + 1)
+    reach = {(scale, step): sum(sizes[scale, step + g] for g in gaps) for scale, step in set(levels)}
+    in_reach, possible = [], []
+    for i, level in enumerate(levels):
+        if i in absent:
+            in_reach.append(0)
+            possible.append(0)
+            continue
+        others = reach[level] - 1
+        blocked = sum(1 for j in set(problem.forbidden.get(i, ())) if j != i and j not in absent
+                      and (gap := problem.gap(i, j)) is not None and gap <= problem.max_gap)
+        in_reach.append(others)
+        possible.append(others - blocked)
+    return Partners(in_reach=in_reach, possible=possible)
