@@ -6,6 +6,8 @@ a bad roster from an unwritable output folder without parsing messages.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_DATAERR = 65  # the roster was read but is not fit to pair
@@ -42,6 +44,23 @@ class RosterError(PeermatchError):
     """The roster was read but its content cannot be paired (exit 65)."""
 
     exit_code = EXIT_DATAERR
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a roster's columns, and where the fix goes: "roster", "config" or "roster or config"."""
+
+    message: str
+    fix: str
+
+
+class ColumnProblems(RosterError):
+    """Everything wrong with a roster's headings, found at once (exit 65); the message is the first of them."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        more = len(problems) - 1
+        super().__init__(problems[0].message + (f" (and {more} more problem{'s' * (more > 1)})" if more else ""))
+        self.problems = problems
 
 
 class RosterUnreadable(PeermatchError):

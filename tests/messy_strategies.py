@@ -150,8 +150,11 @@ def _model(people: list[_Person], raw: bytes, encoding: str, delimiter: str, fie
         answer = fold(person.answer)
         return answer not in _YES if opt_out_heading else answer not in _NO
 
+    def readable(person: _Person) -> bool:  # "maybe" is a problem with the row, never a yes or a no
+        return "active" not in fields or fold(person.answer) in _YES | _NO | {""}
+
     present = [person for person in people if taking_part(person)]
-    valid = [person for person in present if tidy(person.grade) and tidy(person.profession)]
+    valid = [person for person in present if tidy(person.grade) and tidy(person.profession) and readable(person)]
     kept, seen_ids, seen_emails = [], set(), set()
     for person in valid:
         pid, email = tidy(person.id), fold(person.email) if "email" in fields else ""

@@ -350,16 +350,33 @@ def test_check_exits_65_with_pairs_one_line_error_and_lists_everything(tmp_path:
     assert [e["kind"] for e in data["errors"]] == ["blank-level", "duplicate-id"]
 
 
-@pytest.mark.parametrize(("body", "code"), [("Name,Email\nA,a@x.example\n", 65), (None, 66)])
-def test_rosters_pair_cannot_read_give_the_same_error(tmp_path: Path, body: str | None, code: int) -> None:
+def test_an_unreadable_roster_gives_pairs_error_and_no_report(tmp_path: Path) -> None:
     path = tmp_path / "roster.csv"
-    if body is not None:
-        path.write_text(body, encoding="utf-8")
     checked, out, err = run("check", path, "--format", "json")
     paired, _, pair_err = run("pair", path, "--dry-run")
-    assert checked == paired == code and out == "" and err == pair_err and err.count("\n") == 1
-    with pytest.raises(RosterError if code == 65 else RosterUnreadable):
+    assert checked == paired == 66 and out == "" and err == pair_err and err.count("\n") == 1
+    with pytest.raises(RosterUnreadable):
         check_roster(path, Config())
+
+
+def test_every_missing_column_is_listed_at_once_with_where_to_fix_it(tmp_path: Path) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text("Name,Email,Opt-in status\nA,a@x.example,yes\n", encoding="utf-8")
+    checked, out, err = run("check", path, "--format", "json", "--site-column", "Base")
+    paired, _, pair_err = run("pair", path, "--dry-run", "--site-column", "Base")
+    assert checked == paired == 65 and err == pair_err and err.count("\n") == 1
+    assert err.endswith("(and 3 more problems)\n")
+    data = json.loads(out)
+    assert data["fit"] is False and data["error"] == err.removeprefix("error: ").strip()
+    assert [(e["kind"], e["message"].split(": ", 1)[1][:30], e["fix"]) for e in data["errors"]] == [
+        ("column", "there is no column 'Base' for ", "roster or config"),
+        ("column", "column 'Opt-in status' looks l", "roster or config"),
+        ("column", "no level column found (accepte", "roster or config"),
+        ("column", "no profession column found (ac", "roster or config")]
+    _, table, _ = run("check", path, "--site-column", "Base")
+    assert "Errors (4)" in table and "fix them in the roster or the config: no row can be read" in table.lower()
+    with pytest.raises(RosterError):
+        load_roster(path)
 
 
 def test_check_json_is_only_json_with_the_documented_keys(tmp_path: Path) -> None:
@@ -367,7 +384,7 @@ def test_check_json_is_only_json_with_the_documented_keys(tmp_path: Path) -> Non
     data = json.loads(out)
     assert code == 0 and set(data) == {"fit", "error", "roster", "config", "people", "left_out", "levels",
                                        "professions", "ideal_pairs_possible", "max_level_gap", "errors", "warnings"}
-    assert set(data["warnings"][0]) == {"kind", "message", "rows", "ids"}
+    assert set(data["warnings"][0]) == {"kind", "message", "rows", "ids", "fix"}
     assert data["levels"][0] == {"level": "Band 6", "scale": "band", "people": 4,
                                  "professions": {"Nurse": 3, "Social Worker": 1}, "ideal_pairs_possible": 1,
                                  "without_cross_profession_partner": 2}

@@ -26,7 +26,7 @@ MISTAKES = [
     ("[colour]\nsame_level = 100\n",
      "unknown key 'colour' (allowed: weights, rules, columns, levels, schedule, history)"),
     ('[columns]\ngrade = "Pay Band"\n', "unknown key 'columns.grade' (allowed in [columns]: id, name, first_name, "
-     "last_name, email, level, profession, organisation, site, active)"),
+     "last_name, email, level, profession, organisation, site, active, opt_out, taking_part, consent)"),
     ("weights = 5\n", "weights must be a table, like [weights]"),
     ("[weights]\nsame_level = 1.5\n", "weights.same_level must be a whole number, not 1.5"),
     ('[weights]\nsame_level = "high"\n', "weights.same_level must be a whole number, not 'high'"),

@@ -138,7 +138,7 @@ CASES = [
     ("blank id", (), 0, "is blank in row 8; their email"),
     ("no id column", (), 65, "rows 3 and 8 have the same email"),
     ("extra cells", (), 65, "row 8 has more cells than there are headings"),
-    ("unclear opt-out", (), 0, "neither yes nor no"),
+    ("unclear opt-out", (), 65, "cannot tell whether they take part"),
     ("none", ("--level-column", "name"), 65, "names or email addresses, not grades"),
     ("none", ("--level-column", "email"), 65, "names or email addresses, not grades"),
     ("line manager", ("--level-column", "Line manager"), 65, "names or email addresses, not grades"),

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from peermatch.errors import RosterError, RosterUnreadable, UnknownGrade
+from peermatch.errors import ColumnProblems, RosterError, RosterUnreadable, UnknownGrade
 from peermatch.models import LeftOut, Level, Roster
 from peermatch.roster.levels import LevelScheme
 from peermatch.roster.reading import _each_unique, load_roster
@@ -210,7 +210,11 @@ def test_missing_level_column_message() -> None:
 def test_one_column_file_without_any_delimiter() -> None:
     assert roster_error("one_column.csv") == (
         ": no level column found (accepted: level, grade, band, pay band, afc band; found: Name); "
-        'name it with --level-column or [columns] level = "..." in the config')
+        'name it with --level-column or [columns] level = "..." in the config (and 1 more problem)')
+    with pytest.raises(ColumnProblems) as raised:
+        load("one_column.csv")
+    assert [problem.message.split(": ", 1)[1][:28] for problem in raised.value.problems] == [
+        "no level column found (accep", "no profession column found ("]
 
 
 def test_file_without_heading_row_is_not_quoted_in_the_message() -> None:
@@ -219,7 +223,8 @@ def test_file_without_heading_row_is_not_quoted_in_the_message() -> None:
 
 
 def test_column_overrides() -> None:
-    assert "no profession column found" in roster_error("override.csv")
+    # "Job Title" is a profession when no plainer heading is there; "Grade" beats "Pay Grade" for the level.
+    assert roster_error("override.csv").startswith(", row 2, column 'Grade': grade 'old 1' is not a known grade")
     roster = load("override.csv", columns={"level": "pay grade", "profession": "Job Title"})
     assert roster.columns["level"] == "Pay Grade" and roster.columns["profession"] == "Job Title"
     assert [p.level for p in roster.people] == [BAND_5, BAND_6]
@@ -242,11 +247,18 @@ def test_override_heading_not_in_the_file() -> None:
 
 
 def test_active_column() -> None:
-    roster = load("active.csv")
-    assert [p.id for p in roster.people] == ["A1", "A3", "A8", "A9"]
+    # "maybe" is neither yes nor no: never counted as taking part, for pairing someone who said no cannot be undone.
+    assert roster_error("active.csv") == (
+        ", row 9, column 'Active': cannot tell whether they take part (no = left out; a blank is taking part); "
+        "write yes or no, so that nobody who said no is paired")
+    roster = load("active.csv", skip_invalid=True)
+    assert [p.id for p in roster.people] == ["A1", "A3", "A9"]
     reason = "not taking part (column 'Active')"
-    assert roster.left_out == [LeftOut(f"A{n}", n + 1, reason) for n in (2, 4, 5, 6, 7, 10)]
-    assert roster.warnings == ["column 'Active': row 9 is neither yes nor no; counted as taking part"]
+    assert roster.left_out == [
+        *(LeftOut(f"A{n}", n + 1, reason) for n in (2, 4, 5, 6, 7)),
+        LeftOut("A8", 9, "cannot tell whether they take part (column 'Active')"),
+        LeftOut("A10", 11, reason)]
+    assert roster.warnings == ["skipped 1 row: 1 with an unreadable opt-out answer (row 9)"]
 
 
 def test_opt_out_column_means_the_opposite() -> None:

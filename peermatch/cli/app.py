@@ -15,6 +15,7 @@ from peermatch import __version__
 from peermatch.cli import render
 from peermatch.cli.check import command as check_command
 from peermatch.cli.common import (
+    ActiveColumn,
     ConfigOption,
     DryRunOption,
     EmailColumn,
@@ -27,6 +28,7 @@ from peermatch.cli.common import (
     NameColumn,
     OddOption,
     OddPolicy,
+    OptOutColumn,
     OrganisationColumn,
     OutOption,
     OutputFormat,
@@ -38,6 +40,7 @@ from peermatch.cli.common import (
     SkipOption,
     Solver,
     SolverOption,
+    TakingPartColumn,
     VerboseOption,
     collector_paused,
     columns_for,
@@ -59,7 +62,7 @@ from peermatch.outputs.export import check_target, pair_result_json, pairs_csv, 
 from peermatch.roster.cells import DELIMITER_NAMES
 from peermatch.roster.config import Config
 from peermatch.roster.exclusions import read_exclusions, warn_unknown_config_exclusions
-from peermatch.roster.reading import load_roster
+from peermatch.roster.reading import load_roster, row_number_ids
 
 app = typer.Typer(
     name="peermatch",
@@ -110,6 +113,9 @@ def pair(
     profession_column: ProfessionColumn = None,
     organisation_column: OrganisationColumn = None,
     site_column: SiteColumn = None,
+    active_column: ActiveColumn = None,
+    opt_out_column: OptOutColumn = None,
+    taking_part_column: TakingPartColumn = None,
     history: HistoryOption = None,
     round_label: Annotated[str | None, option(
         "--round", help="The label this pairing is recorded under in the history (default: pair-<today's date>). "
@@ -135,7 +141,8 @@ def pair(
     messages = render.error_console()
     columns = columns_for(
         config, id=id_column, name=name_column, email=email_column, level=level_column,
-        profession=profession_column, organisation=organisation_column, site=site_column)
+        profession=profession_column, organisation=organisation_column, site=site_column,
+        active=active_column, opt_out=opt_out_column, taking_part=taking_part_column)
     label = pair_label(round_label)
     if not label:
         raise UsageError("--round needs a label, like --round 2027-01")
@@ -151,6 +158,8 @@ def pair(
         with History.open(path, write=not dry_run) as store:
             within = config.history.avoid_repeats_within or None
             past = [_ordered(pair) for pair in store.met_pairs(replacing=[label], within_rounds=within)]
+            if (unstable := row_number_ids(people)) and (not dry_run or store.rounds()):
+                people.warnings.append(unstable)
             progress.step(f"Pairing {len(people.people):,} people")
             result = pair_roster(people, config, seed=seed, method=solver.value, odd=odd.value,
                                  exclude=excluded + past)

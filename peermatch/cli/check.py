@@ -10,6 +10,7 @@ import typer
 
 from peermatch.cli import render, render_check
 from peermatch.cli.common import (
+    ActiveColumn,
     ConfigOption,
     EmailColumn,
     ExcludeOption,
@@ -19,11 +20,13 @@ from peermatch.cli.common import (
     LevelColumn,
     MaxGapOption,
     NameColumn,
+    OptOutColumn,
     OrganisationColumn,
     OutputFormat,
     ProfessionColumn,
     SiteColumn,
     SkipOption,
+    TakingPartColumn,
     columns_for,
     load_settings,
     reports_errors,
@@ -52,6 +55,9 @@ def command(
     profession_column: ProfessionColumn = None,
     organisation_column: OrganisationColumn = None,
     site_column: SiteColumn = None,
+    active_column: ActiveColumn = None,
+    opt_out_column: OptOutColumn = None,
+    taking_part_column: TakingPartColumn = None,
 ) -> None:
     """Check that ROSTER is fit to pair, without pairing anyone or recording anything.
 
@@ -80,7 +86,8 @@ def command(
     config = load_settings(config_path, max_level_gap)
     columns = columns_for(
         config, id=id_column, name=name_column, email=email_column, level=level_column,
-        profession=profession_column, organisation=organisation_column, site=site_column)
+        profession=profession_column, organisation=organisation_column, site=site_column,
+        active=active_column, opt_out=opt_out_column, taking_part=taking_part_column)
     with Progress(render.error_console(), 1) as progress:
         progress.step(f"Checking {roster.name}")
         # Who has met, as pair reads it: a person who has met everyone in reach has no eligible partner left.

@@ -82,6 +82,17 @@ LevelColumn = Annotated[str | None, _column("level")]
 ProfessionColumn = Annotated[str | None, _column("profession")]
 OrganisationColumn = Annotated[str | None, _column("organisation")]
 SiteColumn = Annotated[str | None, _column("site")]
+ActiveColumn = Annotated[str | None, option(
+    "--active-column", help="Heading of an opt-out or consent column whose heading says which way round it is "
+    "(\"Opted out\": yes = left out; \"Taking part\": no = left out), if peermatch does not recognise it. "
+    "Every column headed like one is read anyway. Example: --active-column \"Opted out of peer learning?\"",
+    show_default=False)]
+OptOutColumn = Annotated[str | None, option(
+    "--opt-out-column", help="Heading of a column where yes (or a date) means left out, whatever its heading. "
+    "Example: --opt-out-column Status", show_default=False)]
+TakingPartColumn = Annotated[str | None, option(
+    "--taking-part-column", help="Heading of a column where no means left out, whatever its heading. "
+    "Example: --taking-part-column \"Signed up\"", show_default=False)]
 ConfigOption = Annotated[Path | None, option(
     "--config", "-c", help="A peermatch.toml with weights, rules, columns and grade mappings.", show_default=False)]
 OutOption = Annotated[Path | None, option(

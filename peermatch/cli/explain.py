@@ -11,6 +11,7 @@ import typer
 
 from peermatch.cli import render, render_explain
 from peermatch.cli.common import (
+    ActiveColumn,
     ConfigOption,
     EmailColumn,
     ExcludeOption,
@@ -22,6 +23,7 @@ from peermatch.cli.common import (
     NameColumn,
     OddOption,
     OddPolicy,
+    OptOutColumn,
     OrganisationColumn,
     OutputFormat,
     ProfessionColumn,
@@ -29,6 +31,7 @@ from peermatch.cli.common import (
     SkipOption,
     Solver,
     SolverOption,
+    TakingPartColumn,
     columns_for,
     load_settings,
     option,
@@ -81,6 +84,9 @@ def command(
     profession_column: ProfessionColumn = None,
     organisation_column: OrganisationColumn = None,
     site_column: SiteColumn = None,
+    active_column: ActiveColumn = None,
+    opt_out_column: OptOutColumn = None,
+    taking_part_column: TakingPartColumn = None,
 ) -> None:
     """Explain the pairing: one person's best candidates, or every rule between two people.
 
@@ -109,7 +115,8 @@ def command(
     config = load_settings(config_path, max_level_gap)
     columns = columns_for(
         config, id=id_column, name=name_column, email=email_column, level=level_column,
-        profession=profession_column, organisation=organisation_column, site=site_column)
+        profession=profession_column, organisation=organisation_column, site=site_column,
+        active=active_column, opt_out=opt_out_column, taking_part=taking_part_column)
     people = load_roster(roster, levels=config.levels, columns=columns, skip_invalid=skip_invalid)
     excluded = read_exclusions(exclude, people) if exclude else []
     for message in people.warnings:

@@ -35,7 +35,8 @@ def columns_table(result: CheckResult) -> Table:
     table.add_column("Column")
     for field, heading in shown_columns(result.columns).items():
         shown = escape(repr(heading)) if heading else f"[dim]not found: {escape(_WHEN_MISSING.get(field, '—'))}[/]"
-        table.add_row(_FIELD_LABELS.get(field, field), shown)
+        label = f"opt-out ({field.split('_')[1]})" if field.startswith("active_") else _FIELD_LABELS.get(field, field)
+        table.add_row(label, shown)
     return table
 
 
@@ -62,7 +63,8 @@ def _findings(out: Console, heading: str, findings: Sequence[Finding], style: st
         return
     out.print(f"[bold]{heading} ({len(findings)})[/]")
     for item in findings:
-        out.print(f"  [{style}]•[/] {escape(item.message)}", soft_wrap=True)
+        where = f" [dim](fix in the {item.fix})[/]" if item.fix else ""
+        out.print(f"  [{style}]•[/] {escape(item.message)}{where}", soft_wrap=True)
     out.print()
 
 
@@ -72,7 +74,12 @@ def verdict(result: CheckResult) -> str:
     if not result.fit:
         problems = len(result.errors)
         which = f"one of these {problems} problems" if problems > 1 else "this problem"
-        fix = f"Fix {'them' if problems > 1 else 'it'} in the roster"
+        places = {item.fix for item in result.errors if item.fix}
+        where = "the roster or the config" if len(places) > 1 or "roster or config" in places else (
+            f"the {places.pop()}" if places else "the roster")
+        fix = f"Fix {'them' if problems > 1 else 'it'} in {where}"
+        if not result.columns:
+            return f"Not fit to pair: `peermatch pair` would stop at {which}. {fix}: no row can be read until then."
         if not result.people:
             return (f"Not fit to pair: `peermatch pair` would stop at {which}. {fix}: no row is fit to pair, so "
                     "--skip-invalid would leave nobody.")
@@ -92,10 +99,11 @@ def render_check(out: Console, result: CheckResult) -> None:
     out.print(escape(f"Roster {result.path}: {encoding}, {delimiter}-separated"), soft_wrap=True)
     out.print(escape(f"Config: {result.config or 'none (the defaults)'}; people at most {result.max_level_gap} "
                      f"level{'s' * (result.max_level_gap != 1)} apart may be paired"), soft_wrap=True)
-    out.print(columns_table(result))
+    if result.columns:
+        out.print(columns_table(result))
     if result.levels:
         out.print(level_profession_table(result))
-    else:
+    elif result.columns:
         out.print("[bold]People per profession and level:[/] nobody in the roster is fit to pair")
     out.print()
     if result.left_out:
@@ -105,7 +113,7 @@ def render_check(out: Console, result: CheckResult) -> None:
             out.print(f"  {escape(named)}: {escape(entry.reason)}", soft_wrap=True)
         out.print()
     _findings(out, "Errors", result.errors, "red")
-    if result.errors:
+    if result.errors and result.columns:
         out.print("[dim]The counts above leave out the rows with errors.[/]")
         out.print()
     _findings(out, "Warnings", result.warnings, "yellow")

@@ -9,6 +9,7 @@ import typer
 
 from peermatch.cli import render
 from peermatch.cli.common import (
+    ActiveColumn,
     ConfigOption,
     DryRunOption,
     EmailColumn,
@@ -21,6 +22,7 @@ from peermatch.cli.common import (
     NameColumn,
     OddOption,
     OddPolicy,
+    OptOutColumn,
     OrganisationColumn,
     OutputFormat,
     ProfessionColumn,
@@ -31,6 +33,7 @@ from peermatch.cli.common import (
     SkipOption,
     Solver,
     SolverOption,
+    TakingPartColumn,
     VerboseOption,
     collector_paused,
     columns_for,
@@ -54,7 +57,7 @@ from peermatch.outputs.export import (
     write_files,
 )
 from peermatch.roster.exclusions import read_exclusions, warn_unknown_config_exclusions
-from peermatch.roster.reading import load_roster
+from peermatch.roster.reading import load_roster, row_number_ids
 
 
 def schedule(
@@ -96,6 +99,9 @@ def schedule(
     profession_column: ProfessionColumn = None,
     organisation_column: OrganisationColumn = None,
     site_column: SiteColumn = None,
+    active_column: ActiveColumn = None,
+    opt_out_column: OptOutColumn = None,
+    taking_part_column: TakingPartColumn = None,
     show: ShowOption = 200,
     verbose: VerboseOption = False,
     quiet: QuietOption = False,
@@ -128,7 +134,8 @@ def schedule(
     config = load_settings(config_path, max_level_gap)
     columns = columns_for(
         config, id=id_column, name=name_column, email=email_column, level=level_column, profession=profession_column,
-        organisation=organisation_column, site=site_column)
+        organisation=organisation_column, site=site_column,
+        active=active_column, opt_out=opt_out_column, taking_part=taking_part_column)
     messages = render.error_console()
     with Progress(messages, 2 + rounds + (not dry_run), show=not quiet) as progress:
         progress.step(f"Reading {roster.name}")
@@ -145,6 +152,8 @@ def schedule(
             within = config.history.avoid_repeats_within or None
             past = store.met_pairs(replacing=labels, within_rounds=within)
             earlier = [r for r in store.rounds() if r.label not in labels]
+            if (unstable := row_number_ids(people)) and (not dry_run or store.rounds()):
+                people.warnings.append(unstable)
             planning = progress.step(f"Planning {rounds} rounds for {len(people.people):,} people", units=rounds)
             plan = plan_schedule(
                 people, config, starts=starts, labels=labels, interval=interval, seed=seed, past=past,

@@ -29,11 +29,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from peermatch.errors import PeermatchError, RosterError
+from peermatch.errors import ColumnProblems, PeermatchError, RosterError
 from peermatch.matching.graph import Problem
 from peermatch.matching.partners import partner_counts
 from peermatch.matching.solve import ideal_pairs_possible
 from peermatch.models import LeftOut, Person, Roster
+from peermatch.roster.cells import read_cells
 from peermatch.roster.config import Config, Weights
 from peermatch.roster.exclusions import read_exclusions
 from peermatch.roster.reading import load_roster
@@ -43,16 +44,18 @@ from peermatch.text import LISTED, fold, rows_text, shown_id
 _CHOSE_NOT_TO_TAKE_PART = ("opted out", "not taking part")
 _ERROR_KINDS = (("the level is blank", "blank-level"), ("the profession is blank", "blank-profession"),
                 ("unknown grade", "unknown-grade"), ("same id as", "duplicate-id"),
-                ("same email as", "duplicate-email"))
+                ("same email as", "duplicate-email"), ("cannot tell whether they take part", "unreadable-opt-out"))
+_FIX = {"unknown-grade": "roster or config"}  # every other row error is fixed in the roster
 _ERROR_ADVICE = {
     "blank-level": "fill in their level",
     "blank-profession": "fill in their profession",
     "duplicate-id": "give each person their own id, or delete the repeated row",
     "duplicate-email": "delete the repeated row, or correct the email",
+    "unreadable-opt-out": "write yes or no, so that nobody who said no is paired",
 }
 _SPACES = re.compile(r"\s+")
 SHOWN_FIELDS = ("id", "name", "first_name", "last_name", "email", "level", "profession", "organisation", "site",
-                "active")
+                "active")  # then any further opt-out columns: active_2, active_3...
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class Finding:
     message: str
     rows: tuple[int, ...] = ()
     ids: tuple[str, ...] = ()
+    fix: str = ""  # where the fix goes: "roster", "config" or "roster or config" ("" for advice)
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,8 @@ def check_roster(path: Path, config: Config, *, columns: Mapping[str, str] | Non
     refusal = None
     try:
         roster = load_roster(path, levels=config.levels, columns=columns, skip_invalid=skip_invalid)
+    except ColumnProblems as problems:
+        return _column_problems(path, config, problems)
     except RosterError as error:
         if skip_invalid:
             # `pair --skip-invalid` refuses a roster it leaves nobody in: list why each row was left out.
@@ -141,6 +147,16 @@ def check_roster(path: Path, config: Config, *, columns: Mapping[str, str] | Non
         config=config.path, people=len(people), levels=levels, professions=dict(_largest_first(professions)),
         ideal_pairs_possible=ideal_pairs_possible(problem), max_level_gap=gap, left_out=left_out, errors=errors,
         warnings=warnings, refusal=refusal)
+
+
+def _column_problems(path: Path, config: Config, problems: ColumnProblems) -> CheckResult:
+    """Headings ``pair`` cannot work with: every one of them, for no row can be read until they are fixed."""
+    cells = read_cells(path)
+    errors = [Finding("column", problem.message, fix=problem.fix) for problem in problems.problems]
+    return CheckResult(path=path, encoding=cells.encoding, delimiter=cells.delimiter, columns={}, config=config.path,
+                       people=0, levels=[], professions={}, ideal_pairs_possible=0,
+                       max_level_gap=config.rules.max_level_gap, left_out=[], errors=errors,
+                       refusal=problems.message)
 
 
 def _read_past_problems(path: Path, config: Config, columns: Mapping[str, str] | None,
@@ -211,7 +227,8 @@ def _row_errors(path: Path, skipped: Sequence[LeftOut]) -> list[Finding]:
         rows = tuple(sorted(entry.row for entry in entries))
         advice = f"; {_ERROR_ADVICE[kind]}" if kind in _ERROR_ADVICE else ""
         errors.append(Finding(kind, f"{path}, {rows_text(rows)}: {reason}{advice}", rows,
-                              tuple(entry.id for entry in sorted(entries, key=lambda entry: entry.row))))
+                              tuple(entry.id for entry in sorted(entries, key=lambda entry: entry.row)),
+                              _FIX.get(kind, "roster")))
     return sorted(errors, key=lambda finding: finding.rows)
 
 
@@ -227,7 +244,7 @@ def _ladder_warnings(levels: Sequence[LevelCount]) -> list[Finding]:
     return [Finding("several-ladders", (
         f"the grades fall on {len(ladders)} ladders that cannot be compared ({described}), and `pair` never pairs "
         "people on different ladders; map each organisation's grades onto one ladder under [levels.map] in the "
-        "config"))]
+        "config"), fix="config")]
 
 
 def _majority_warnings(levels: Sequence[LevelCount], gap: int) -> list[Finding]:
@@ -343,15 +360,16 @@ def _their_ids(group: Sequence[Person]) -> str:
 
 def shown_columns(columns: Mapping[str, str]) -> dict[str, str | None]:
     """Every field and the heading it was read from (None: no such column); first and last name only when used."""
-    return {name: columns.get(name) for name in SHOWN_FIELDS
-            if name in columns or name not in ("first_name", "last_name")}
+    shown = {name: columns.get(name) for name in SHOWN_FIELDS
+             if name in columns or name not in ("first_name", "last_name")}
+    return shown | {name: heading for name, heading in columns.items() if name.startswith("active_")}
 
 
 def check_dict(result: CheckResult) -> dict[str, Any]:
     """The documented JSON shape of ``peermatch check --format json``."""
     def finding(item: Finding) -> dict[str, Any]:
         return {"kind": item.kind, "message": item.message, "rows": list(item.rows),
-                "ids": [own or None for own in item.ids]}
+                "ids": [own or None for own in item.ids], "fix": item.fix or None}
 
     return {
         "fit": result.fit,

@@ -19,8 +19,10 @@ from peermatch.roster.levels import LevelScheme
 from peermatch.roster.templates import check_template
 from peermatch.text import fold
 
+# "active" reads yes and no by its heading; opt_out (yes = left out), taking_part (no = left out) and consent (no
+# or blank = left out) say it for a heading that does not, like "Status".
 FIELDS = ("id", "name", "first_name", "last_name", "email", "level", "profession",
-          "organisation", "site", "active")
+          "organisation", "site", "active", "opt_out", "taking_part", "consent")
 MAX_LEVEL_GAP = 20
 MAX_WEIGHT = 1_000_000
 

@@ -2,20 +2,20 @@
 
 Contract: :func:`load_roster` accepts what coordinators export -- UTF-8 (with or without a byte-order mark) or
 Windows-1252 text, separated by commas, semicolons, tabs or pipes, with headings in any case or spacing under any
-of the :data:`SYNONYMS` -- and returns a roster in which everyone has a resolved level and a profession, or raises
-:class:`RosterUnreadable` (exit 66: not readable as text) or :class:`RosterError` (exit 65: read, but not fit to
-pair).
+of the synonyms in :mod:`peermatch.roster.headings` -- and returns a roster in which everyone has a resolved level
+and a profession, or raises :class:`RosterUnreadable` (exit 66: not readable as text) or :class:`RosterError` (exit
+65: read, but not fit to pair).  Who takes part is read from every opt-out or consent column
+(:mod:`peermatch.roster.consent`).
 
 Messages are one line naming the file, the column heading and the rows as Excel numbers them (the header is row 1;
 a line break inside a quoted cell adds no row), never a person's name or email: they end up in cron logs.  With
-``skip_invalid=True``, rows with a blank level or profession, an unknown grade or a repeated id or email are left
-out with a warning instead; a missing column or an unreadable file still raises.  Nothing is printed, and pandas
-does no more than split the text into cells.
+``skip_invalid=True``, rows with a blank level or profession, an unknown grade, an opt-out answer that cannot be
+read or a repeated id or email are left out with a warning instead; a missing column or an unreadable file still
+raises.  Nothing is printed, and pandas does no more than split the text into cells.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -27,31 +27,15 @@ import pandas as pd
 from peermatch.errors import RosterError, UnknownGrade
 from peermatch.models import LeftOut, Level, Person, Roster
 from peermatch.roster.cells import read_cells
+from peermatch.roster.columns import LONGEST_SHOWN, Columns, find_columns
+from peermatch.roster.consent import Answer, read_answer, understood
+from peermatch.roster.headings import SYNONYMS, Polarity, heading_key
 from peermatch.roster.levels import LevelScheme
-from peermatch.text import NO, YES, and_list, fold, most_common_spelling, rows_text, tidy
+from peermatch.text import fold, most_common_spelling, rows_text, tidy
 
-# Keyed by config.FIELDS; tried in order, so the plainest heading wins.
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "id": ("id", "staff id", "employee id", "employee number", "person id", "staff number", "payroll number"),
-    "name": ("name", "full name"),
-    "first_name": ("first name", "forename"),
-    "last_name": ("last name", "surname"),
-    "email": ("email", "email address", "work email", "e-mail"),
-    "level": ("level", "grade", "band", "pay band", "afc band"),
-    "profession": ("profession", "staff group", "role", "job family", "discipline", "occupation"),
-    "organisation": ("organisation", "organization", "department", "employer", "org", "agency"),
-    "site": ("site", "location", "base", "office"),
-    "active": ("active", "opt out", "participating"),
-}
-REQUIRED = ("level", "profession")
-_LONGEST_SHOWN = 60  # characters of a heading or grade quoted in a message
-_TOO_LONG_FOR_A_GRADE = f"the cell is longer than {_LONGEST_SHOWN} characters, too long for a grade"
+_TOO_LONG_FOR_A_GRADE = f"the cell is longer than {LONGEST_SHOWN} characters, too long for a grade"
 _NOT_A_GRADE = ("names or email addresses, not grades: if this is not the grade column, name the right one with "
                 "--level-column (or level under [columns] in the config)")
-_YES, _NO = YES | {"x"}, NO  # an "x" marks a box in a spreadsheet
-_OUT_EITHER_WAY = frozenset({"inactive", "not participating", "opted out", "opt out"})
-_UNDERSTOOD = _YES | _NO | _OUT_EITHER_WAY | {"", "active", "participating"}
-_HEADING_NOISE = re.compile(r"[\s_.\-]+")
 
 
 def load_roster(path: Path, *, levels: LevelScheme | None = None, columns: Mapping[str, str] | None = None,
@@ -63,88 +47,9 @@ def load_roster(path: Path, *, levels: LevelScheme | None = None, columns: Mappi
     """
     table = read_cells(path)
     headings = [tidy(heading) for heading in table.frame.iloc[0]]
-    warnings: list[str] = []
-    found = _find_columns(path, headings, columns or {}, warnings)
-    records = _Records(path, table.frame.iloc[1:], headings, found, table.header_row + 1, levels or LevelScheme(),
-                       warnings)
+    found = find_columns(path, headings, columns or {})
+    records = _Records(path, table.frame.iloc[1:], headings, found, table.header_row + 1, levels or LevelScheme())
     return records.roster(table.encoding, table.delimiter, skip_invalid, allow_empty)
-
-
-def _heading_key(heading: str) -> str:
-    return _HEADING_NOISE.sub("", fold(heading))
-
-
-def _find_columns(path: Path, headings: list[str], overrides: Mapping[str, str], warnings: list[str]) -> dict[str, int]:
-    """The column index of each field found: overrides first, then synonyms."""
-    positions: dict[str, list[int]] = defaultdict(list)
-    for index, heading in enumerate(headings):
-        if heading:
-            positions[_heading_key(heading)].append(index)
-    found: dict[str, int] = {}
-    for field, wanted in overrides.items():
-        if field not in SYNONYMS:
-            raise ValueError(f"unknown roster field {field!r} (known: {', '.join(SYNONYMS)})")
-        exact = [i for i, heading in enumerate(headings) if heading and heading == tidy(wanted)]
-        if not (matches := exact or positions.get(_heading_key(wanted), [])):
-            raise RosterError(f"{path}: there is no column {tidy(wanted)!r} for the {_label(field)} "
-                              f"(found: {_listing(headings)})")
-        found[field] = _single(path, headings, matches, field)
-    for field, synonyms in SYNONYMS.items():
-        taken = set(found.values())
-        hits = [positions[key] for key in dict.fromkeys(map(_heading_key, synonyms))
-                if key in positions and not taken & set(positions[key])]
-        if field in found or not hits:
-            continue
-        found[field] = _single(path, headings, hits[0], field)
-        if len(hits) > 1:
-            warnings.append(f"columns {and_list([repr(headings[hit[0]]) for hit in hits])} could each be the "
-                            f"{_label(field)}; used {headings[found[field]]!r} (choose with {_flag(field)})")
-    for field in REQUIRED:
-        if field not in found:
-            raise RosterError(_missing_column(path, headings, field))
-    for part in ("first_name", "last_name") if "name" in found else ():
-        found.pop(part, None)
-    return found
-
-
-def _single(path: Path, headings: list[str], matches: list[int], field: str) -> int:
-    if len(matches) > 1:
-        raise RosterError(f"{path}: the heading {_shown(headings[matches[0]])!r} is in columns "
-                          f"{and_list([str(i + 1) for i in matches])}; rename all but the {_label(field)} column")
-    return matches[0]
-
-
-def _missing_column(path: Path, headings: list[str], field: str) -> str:
-    # Without a heading row, row 1 is someone's details: say so rather than copy them into the log.
-    if any("@" in heading for heading in headings):
-        return f"{path}: row 1 holds an email address, not headings: add a heading row above the people"
-    known = {_heading_key(name) for names in SYNONYMS.values() for name in names}
-    if not any(_heading_key(heading) in known for heading in headings if heading):
-        # Row 1 is probably someone's details: never copy them into a log.
-        return (f"{path}: row 1 has none of the column headings peermatch knows (such as {_label(field)}: "
-                f"{', '.join(SYNONYMS[field])}); add a heading row above the people, or name the column with "
-                f"{_flag(field)}")
-    return (f"{path}: no {_label(field)} column found (accepted: {', '.join(SYNONYMS[field])}; found: "
-            f'{_listing(headings)}); name it with {_flag(field)} or [columns] {field} = "..." in the config')
-
-
-def _listing(headings: list[str]) -> str:
-    named = [_shown(heading) for heading in headings if heading]
-    return ", ".join(named[:30]) + (", ..." if len(named) > 30 else "") if named else "no headings"
-
-
-def _shown(heading: str) -> str:
-    """A heading fit for a one-line message in a cron log: no control characters, not a page long."""
-    printable = "".join(c if c.isprintable() else "?" for c in heading[:_LONGEST_SHOWN + 1])
-    return printable if len(printable) <= _LONGEST_SHOWN else printable[:_LONGEST_SHOWN - 1] + "…"
-
-
-def _label(field: str) -> str:
-    return "opt-out flag" if field == "active" else field.replace("_", " ")
-
-
-def _flag(field: str) -> str:
-    return f"--{field.replace('_', '-')}-column"
 
 
 def _each_unique(values: list[str], normalise: Callable[[str], str]) -> list[str]:
@@ -177,11 +82,15 @@ class _Records:
     Records are numbered from 0 in file order; ``rows[i]`` is where record ``i`` sits in the spreadsheet.
     """
 
-    def __init__(self, path: Path, data: pd.DataFrame, headings: list[str], found: dict[str, int], first_row: int,
-                 levels: LevelScheme, warnings: list[str]) -> None:
-        self.path, self.levels, self.warnings = path, levels, warnings
-        self.columns = {field: headings[index] for field, index in found.items()}
-        self.raw = {field: data.iloc[:, index].tolist() for field, index in found.items()}
+    def __init__(self, path: Path, data: pd.DataFrame, headings: list[str], found: Columns, first_row: int,
+                 levels: LevelScheme) -> None:
+        self.path, self.levels, self.warnings = path, levels, found.warnings
+        warnings = self.warnings
+        self.columns = {field: headings[index] for field, index in found.fields.items()}
+        self.raw = {field: data.iloc[:, index].tolist() for field, index in found.fields.items()}
+        self.consent = [(headings[index], polarity, data.iloc[:, index].tolist()) for index, polarity in found.consent]
+        for number, (heading, _, _) in enumerate(self.consent, start=1):
+            self.columns["active" if number == 1 else f"active_{number}"] = heading
         self.rows = list(range(first_row, first_row + len(data)))
         self._check_extra_cells(data, headings)
         self.grade, self.profession, self.email = self.cells("level"), self.cells("profession"), self.cells("email")
@@ -197,7 +106,7 @@ class _Records:
         self.present = [i for i in range(len(self.rows)) if i not in empty]
         raw_ids = self.cells("id")
         self.ids = [i or e or str(r) for i, e, r in zip(raw_ids, self.email_key, self.rows, strict=True)]
-        if "id" in found and (blank := [self.rows[i] for i in self.present if not raw_ids[i]]):
+        if "id" in self.raw and (blank := [self.rows[i] for i in self.present if not raw_ids[i]]):
             warnings.append(f"column {self.columns['id']!r} is blank in {rows_text(blank)}; their email, or else their "
                             "row number, is used as their id")
 
@@ -214,8 +123,8 @@ class _Records:
                               f"there are headings ({width}); delete the extra cells or give their column a heading")
 
     def roster(self, encoding: str, delimiter: str, skip_invalid: bool, allow_empty: bool = False) -> Roster:
-        taking_part = self._taking_part()
-        problems = self._row_problems(taking_part)
+        taking_part, problems = self._taking_part()
+        problems += self._row_problems(taking_part)
         flagged = {i for problem in problems for i in problem.reasons}
         valid = [i for i in taking_part if i not in flagged]
         problems += self._duplicates(valid)
@@ -230,19 +139,33 @@ class _Records:
         self.left_out.sort(key=lambda left: left.row)
         return Roster(self.path, people, self.left_out, encoding, delimiter, self.columns, self.warnings)
 
-    def _taking_part(self) -> list[int]:
-        if "active" not in self.raw:
-            return self.present
-        heading, answers = self.columns["active"], _each_unique(self.cells("active"), fold)
-        # "Opt out: yes" and "Active: yes" mean opposite things, and only the heading tells which is meant.
-        opted = any(word in _heading_key(heading) for word in ("out", "withdr", "exclu"))
-        out, reason = (_YES | _OUT_EITHER_WAY, "opted out") if opted else (_NO | _OUT_EITHER_WAY, "not taking part")
-        if unclear := [self.rows[i] for i in self.present if answers[i] not in _UNDERSTOOD]:
-            self.warnings.append(f"column {heading!r}: {rows_text(unclear)} {'is' if len(unclear) == 1 else 'are'} "
-                                 "neither yes nor no; counted as taking part")
-        for i in (i for i in self.present if answers[i] in out):
-            self.left_out.append(LeftOut(self.ids[i], self.rows[i], f"{reason} (column {heading!r})"))
-        return [i for i in self.present if answers[i] not in out]
+    def _taking_part(self) -> tuple[list[int], list[_Problem]]:
+        """Who takes part by every opt-out and consent column; an answer that cannot be read is a problem."""
+        out: dict[int, str] = {}
+        unreadable: dict[int, tuple[str, Polarity]] = {}
+        for heading, polarity, cells in self.consent:
+            answers = _each_unique(cells, fold)
+            for i in self.present:
+                answer = read_answer(answers[i], polarity)
+                if answer is Answer.OUT and i not in out:
+                    out[i] = f"{polarity.reason} (column {heading!r})"
+                elif answer is Answer.UNREADABLE:
+                    unreadable.setdefault(i, (heading, polarity))
+        for i, reason in out.items():
+            self.left_out.append(LeftOut(self.ids[i], self.rows[i], reason))
+        groups: dict[tuple[str, Polarity], list[int]] = defaultdict(list)
+        for i, column in unreadable.items():
+            if i not in out:
+                groups[column].append(i)
+        problems = []
+        for (heading, polarity), group in groups.items():
+            rows = rows_text([self.rows[i] for i in group])
+            problems.append(_Problem(
+                "{n} with an unreadable opt-out answer",
+                f"{self.path}, {rows}, column {heading!r}: cannot tell whether they take part ({understood(polarity)}"
+                "); write yes or no, so that nobody who said no is paired",
+                dict.fromkeys(group, f"cannot tell whether they take part (column {heading!r})")))
+        return [i for i in self.present if i not in out], problems
 
     def _row_problems(self, records: list[int]) -> list[_Problem]:
         problems = [self._blank("level", self.grade, records), self._blank("profession", self.profession, records)]
@@ -255,7 +178,7 @@ class _Records:
                     resolved[key] = levels.resolve(self.grade[i], self.organisation[i])
                 except UnknownGrade as error:
                     # The message quotes the grade: a page of text in the grade column must not fill the log.
-                    resolved[key] = str(error) if len(self.grade[i]) <= _LONGEST_SHOWN else _TOO_LONG_FOR_A_GRADE
+                    resolved[key] = str(error) if len(self.grade[i]) <= LONGEST_SHOWN else _TOO_LONG_FOR_A_GRADE
             if isinstance(level := resolved[key], str):
                 unknown[level].append(i)
             self.level_of[i] = level
@@ -277,8 +200,8 @@ class _Records:
         column), and the message may land in a cron log.  Only unknown grades are compared, so this costs nothing
         on a roster whose grades are fine.
         """
-        heading = _heading_key(self.columns["level"])
-        names_column = any(heading == _heading_key(synonym) for field in ("name", "first_name", "last_name", "email")
+        heading = heading_key(self.columns["level"])
+        names_column = any(heading == heading_key(synonym) for field in ("name", "first_name", "last_name", "email")
                            for synonym in SYNONYMS[field])
         people: set[str] = set(self.email_key)
         for name in self._names():
@@ -374,3 +297,18 @@ def _spellings(shown: Sequence[str], keys: Sequence[str]) -> dict[str, str]:
     for (key, spelling), count in Counter(zip(keys, shown, strict=True)).items():  # Counter: C speed for 100k
         spellings[key] += [spelling] * count
     return {key: most_common_spelling(group) for key, group in spellings.items()}
+
+
+def row_number_ids(roster: Roster) -> str | None:
+    """A warning when some people's id is their row number (no id column or cell, no email), else None.
+
+    Such ids name whoever sits in that row: next month's export sorted another way gives them someone else's
+    history, and pairs repeat without a word.
+    """
+    rows = [p.row for p in roster.people if p.id == str(p.row) and not p.email]
+    if not rows:
+        return None
+    where = f"column {roster.columns['id']!r} is blank" if "id" in roster.columns else "there is no id column"
+    return (f"{rows_text(rows)}: {where} and no email, so the row number is the id the history keeps; a re-sorted "
+            "export would give them other people's history. Name the id column with --id-column (or id under "
+            "[columns] in the config)")
