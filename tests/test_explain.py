@@ -91,6 +91,8 @@ def test_other_ladder_has_no_score(roster_path: Path) -> None:
     explained = explain_pair(setting(roster_path), "1", "7")
     assert explained.score is None and not explained.considered
     assert "different ladders" in explained.rules[0].text and "[levels.map]" in explained.rules[0].text
+    # The words `pair` would show: a Band 6 and an HEO are not "same level", though their levels are no steps apart.
+    assert explained.reasons[0] == "levels not comparable (Band 6 · HEO)"
 
 
 def test_exclusion_and_history_block_and_say_where(roster_path: Path) -> None:
@@ -156,6 +158,7 @@ def test_explain_scores_and_words_match_what_pair_shows() -> None:
     for group in pairs:
         explained = explain_pair(here, *group.members)
         assert (explained.score, explained.reasons, explained.considered) == (group.score, group.reasons, True)
+        assert sum(rule.points or 0 for rule in explained.rules) == explained.score  # the parts add up
 
 
 # The command ---------------------------------------------------------------------------------------------------

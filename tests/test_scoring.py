@@ -1,4 +1,4 @@
-"""The score formula is written three times for speed (people, coded people, arrays): they must agree."""
+"""One score formula (scoring.points), fed three ways for speed (people, coded people, arrays): they must agree."""
 
 from __future__ import annotations
 

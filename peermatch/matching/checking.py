@@ -32,7 +32,7 @@ from typing import Any
 from peermatch.errors import ColumnProblems, PeermatchError, RosterError
 from peermatch.matching.graph import Problem
 from peermatch.matching.partners import partner_counts
-from peermatch.matching.solve import ideal_pairs_possible
+from peermatch.matching.solve import ideal_pairs_at_level, ideal_pairs_possible
 from peermatch.models import LeftOut, Person, Roster
 from peermatch.roster.cells import read_cells
 from peermatch.roster.config import Config, Weights
@@ -78,7 +78,7 @@ class LevelCount:
     scale: str
     people: int
     professions: dict[str, int]  # profession (as most of the roster spells it) -> people, largest first
-    ideal_pairs_possible: int  # min(s // 2, s - m): same-level pairs across professions this level can hold
+    ideal_pairs_possible: int  # same-level pairs across professions this level can hold (ideal_pairs_at_level)
     without_cross_partner: int  # people of the largest profession left without a same-level partner from another
 
 
@@ -208,7 +208,7 @@ def level_counts(people: Sequence[Person]) -> list[LevelCount]:
         counts.append(LevelCount(
             level=labels[key], scale=key[0], people=s,
             professions={spelling[k]: n for k, n in _largest_first(professions)},
-            ideal_pairs_possible=min(s // 2, s - m), without_cross_partner=max(0, 2 * m - s)))
+            ideal_pairs_possible=ideal_pairs_at_level(professions.values()), without_cross_partner=max(0, 2 * m - s)))
     return counts
 
 

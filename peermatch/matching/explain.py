@@ -249,7 +249,7 @@ def explain_pair(setting: Setting, first: str, second: str) -> PairExplanation:
         rules.append(Rule("history", meeting.why, None, blocks=meeting.counts and key in setting.met))
     if key in setting.met and not any(rule.rule == "history" and rule.blocks for rule in rules):
         rules.append(Rule("history", "met before, per the history: never paired again", None, blocks=True))
-    score = None if gap is None else sum(rule.points or 0 for rule in rules)
+    score = None if gap is None else setting.scorer.score(a, b)  # the rules' points are its parts, in words
     considered = not any(rule.blocks for rule in rules)
     return PairExplanation(a=a, b=b, rules=rules, score=score, reasons=setting.scorer.reasons(a, b),
                            considered=considered, ideal=gap == 0 and a.profession_key != b.profession_key)

@@ -33,7 +33,6 @@ import itertools
 import math
 import random
 from collections import Counter, defaultdict
-from collections.abc import Sequence
 
 import networkx as nx
 import numpy as np
@@ -344,8 +343,3 @@ def solve_fast(problem: Problem, seed: int, window: int = 120) -> list[tuple[int
     unmatched += cl.absent
     unmatched += _repair(problem, cl, pairs)
     return _polish(problem, pairs, sorted(unmatched), window, rng)
-
-
-def class_sizes(problem: Problem) -> Sequence[int]:
-    """How many interchangeable people each class holds (for reports)."""
-    return _Classes(problem, random.Random(0)).count

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 import numpy as np
 
+from peermatch.matching.scoring import points
 from peermatch.models import Person
 from peermatch.roster.config import Weights
 
@@ -75,13 +76,8 @@ class Problem:
         weights: Weights,
         max_gap: int,
         forbidden_pairs: Iterable[tuple[str, str]] = (),
-        met: dict[str, set[str]] | None = None,
     ) -> Problem:
-        """Code ``people`` as integers.
-
-        ``met`` maps an id to the ids that person already met in this
-        programme, for the novelty tie-break.
-        """
+        """Code ``people`` as integers; ``forbidden_pairs`` (by id) may never be paired."""
         numbered = 0
 
         def coded(keys: list[str]) -> list[int]:
@@ -102,23 +98,15 @@ class Problem:
             if i is not None and j is not None and i != j:
                 forbidden.setdefault(i, set()).add(j)
                 forbidden.setdefault(j, set()).add(i)
-        prof = coded([p.profession_key for p in people])
-        org = coded([p.organisation_key for p in people])
-        met_professions = met_organisations = None
-        if met is not None:
-            met_professions = [{prof[index[m]] for m in met.get(p.id, ()) if m in index} for p in people]
-            met_organisations = [{org[index[m]] for m in met.get(p.id, ()) if m in index} for p in people]
         return cls(
             scale=[scales.setdefault(p.level.scale, len(scales)) for p in people],
             step=[p.level.step for p in people],
-            prof=prof,
-            org=org,
+            prof=coded([p.profession_key for p in people]),
+            org=coded([p.organisation_key for p in people]),
             site=coded([p.site_key for p in people]),
             weights=weights,
             max_gap=max_gap,
             forbidden=forbidden,
-            met_professions=met_professions,
-            met_organisations=met_organisations,
         )
 
     def gap(self, i: int, j: int) -> int | None:
@@ -132,15 +120,9 @@ class Problem:
                 and i not in self.absent and j not in self.absent)
 
     def score(self, i: int, j: int) -> int:
-        w = self.weights
-        points = w.same_level - abs(self.step[i] - self.step[j]) * w.level_step
-        if self.prof[i] != self.prof[j]:
-            points += w.different_profession
-        if self.org[i] >= 0 and self.org[j] >= 0 and self.org[i] != self.org[j]:
-            points += w.different_organisation
-        if self.site[i] >= 0 and self.site[i] == self.site[j]:
-            points += w.same_site
-        return points
+        org, site = self.org, self.site
+        return points(self.weights, abs(self.step[i] - self.step[j]), self.prof[i] != self.prof[j],
+                      org[i] >= 0 and org[j] >= 0 and org[i] != org[j], site[i] >= 0 and site[i] == site[j])
 
     def is_ideal(self, i: int, j: int) -> bool:
         return self.step[i] == self.step[j] and self.scale[i] == self.scale[j] and self.prof[i] != self.prof[j]
@@ -209,12 +191,7 @@ def pair_scores(weights: Weights, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
     The same points as :meth:`Problem.score`, for many pairs at once.
     """
-    w = weights
-    gap = np.abs(a[..., 1] - b[..., 1])
     org_a, org_b = a[..., 3], b[..., 3]
     site_a, site_b = a[..., 4], b[..., 4]
-    scores: np.ndarray = (w.same_level - gap * w.level_step
-                          + w.different_profession * (a[..., 2] != b[..., 2])
-                          + w.different_organisation * ((org_a != org_b) & (org_a >= 0) & (org_b >= 0))
-                          + w.same_site * ((site_a == site_b) & (site_a >= 0)))
-    return scores
+    return points(weights, np.abs(a[..., 1] - b[..., 1]), a[..., 2] != b[..., 2],
+                  (org_a != org_b) & (org_a >= 0) & (org_b >= 0), (site_a == site_b) & (site_a >= 0))

@@ -10,9 +10,27 @@ only then the total score.  The weights order choices within those tiers.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeVar
+
+import numpy as np
 
 from peermatch.models import Person
 from peermatch.roster.config import Rules, Weights
+
+# One pair (Python integers and booleans) or many at once (numpy arrays, broadcast against each other).
+Many = TypeVar("Many", int, np.ndarray)
+
+
+def points(weights: Weights, gap: Many, cross_profession: Many, different_organisation: Many,
+           same_site: Many) -> Many:
+    """The score of a pair ``gap`` levels apart with these bonuses: the one formula every score comes from.
+
+    The flags are booleans, or arrays of them; a bonus counts when its flag is true.
+    """
+    w = weights
+    score: Many = (w.same_level - gap * w.level_step + w.different_profession * cross_profession
+                   + w.different_organisation * different_organisation + w.same_site * same_site)
+    return score
 
 
 @dataclass(frozen=True)
@@ -20,25 +38,10 @@ class Scorer:
     weights: Weights = field(default_factory=Weights)
     max_level_gap: int = 1
 
-    def level_gap(self, a: Person, b: Person) -> int | None:
-        """Levels apart, or ``None`` when the two may not be paired for their levels."""
-        gap = a.level.gap(b.level)
-        if gap is None or gap > self.max_level_gap:
-            return None
-        return gap
-
     def score(self, a: Person, b: Person) -> int:
         """Points for pairing ``a`` with ``b`` (assumes their levels are comparable)."""
-        w = self.weights
-        gap = a.level.gap(b.level) or 0
-        points = w.same_level - gap * w.level_step
-        if a.profession_key != b.profession_key:
-            points += w.different_profession
-        if different_organisations(a, b):
-            points += w.different_organisation
-        if same_site(a, b):
-            points += w.same_site
-        return points
+        return points(self.weights, a.level.gap(b.level) or 0, a.profession_key != b.profession_key,
+                      different_organisations(a, b), same_site(a, b))
 
     def reasons(self, a: Person, b: Person) -> tuple[str, ...]:
         """The score in words, e.g. ``same level (Band 6) · Nurse × Social Worker``."""

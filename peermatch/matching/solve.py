@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
@@ -62,21 +62,23 @@ def is_valid_pairing(problem: Problem, pairs: Iterable[Sequence[int]]) -> bool:
     return True
 
 
-def ideal_pairs_possible(problem: Problem) -> int:
-    """The most ideal pairs this roster can hold: per level ``min(s // 2, s - m)``.
+def ideal_pairs_at_level(profession_sizes: Collection[int]) -> int:
+    """The most ideal pairs one level can hold, given how many people each profession has there.
 
-    ``s`` is the level's size and ``m`` its largest profession: when one
-    profession is more than half a level, everyone else can be paired with it
-    and the rest of it cannot.
+    ``min(s // 2, s - m)``, ``s`` the level's size and ``m`` its largest
+    profession: when one profession is more than half a level, everyone else
+    can be paired with it and the rest of it cannot.
     """
+    s = sum(profession_sizes)
+    return min(s // 2, s - max(profession_sizes, default=0))
+
+
+def ideal_pairs_possible(problem: Problem) -> int:
+    """The most ideal pairs this roster can hold: :func:`ideal_pairs_at_level`, summed over its levels."""
     levels: dict[tuple[int, int], Counter[int]] = defaultdict(Counter)
     for i in range(problem.n):
         levels[problem.scale[i], problem.step[i]][problem.prof[i]] += 1
-    total = 0
-    for counts in levels.values():
-        s = sum(counts.values())
-        total += min(s // 2, s - max(counts.values()))
-    return total
+    return sum(ideal_pairs_at_level(counts.values()) for counts in levels.values())
 
 
 def solve_exact(problem: Problem, seed: int) -> list[tuple[int, int]]:
@@ -130,8 +132,7 @@ def score_upper_bound(problem: Problem) -> int:
         profession_sizes: Counter[int] = Counter()
         for c in rows:
             profession_sizes[classes[c][2]] += int(size[c])
-        s = sum(profession_sizes.values())
-        bound = min(s // 2, s - max(profession_sizes.values()))
+        bound = ideal_pairs_at_level(profession_sizes.values())
         # The largest gains, at most `bound` people per profession, 2 * bound in all.
         gains: list[int] = []
         for profession in profession_sizes:
