@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -20,11 +19,11 @@ from peermatch.roster.config import Config, Rules, load_config
 from peermatch.roster.reading import load_roster
 from peermatch.text import shown_id
 from tests.factories import person
+from tests.golden import Golden
 
 ROOT = Path(__file__).resolve().parent.parent
 ROSTER = ROOT / "examples" / "integrated-care-roster.csv"
 CONFIG = ROOT / "examples" / "peermatch.toml"
-GOLDEN = Path(__file__).parent / "golden"
 HEADINGS = "Staff ID,Name,Email,Organisation,Profession,Grade,Site\n"
 
 runner = CliRunner()
@@ -319,15 +318,12 @@ def test_the_example_roster_is_fit_with_the_bound_pair_reports() -> None:
 # The command ---------------------------------------------------------------------------------------------------
 
 
-def test_check_json_matches_golden_copy(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_check_json_matches_golden_copy(monkeypatch: pytest.MonkeyPatch, golden: Golden) -> None:
     monkeypatch.chdir(ROOT)  # the report names the roster as given: keep the path relative
     code, out, err = run("check", "examples/integrated-care-roster.csv", "--config", "examples/peermatch.toml",
                          "--format", "json")
     assert code == 0 and err == ""
-    golden = GOLDEN / "check.json"
-    if os.environ.get("PEERMATCH_UPDATE_GOLDEN"):
-        golden.write_text(out, encoding="utf-8")
-    assert out == golden.read_text(encoding="utf-8"), "check.json changed; rerun with PEERMATCH_UPDATE_GOLDEN=1"
+    golden.check("check.json", out.encode("utf-8"))
 
 
 def test_check_table_says_what_was_read_and_exits_0_with_warnings(tmp_path: Path) -> None:

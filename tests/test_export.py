@@ -31,9 +31,8 @@ from peermatch.outputs.export import (
 )
 from peermatch.roster.config import Config
 from tests.factories import person, roster_of
+from tests.golden import Golden
 from tests.test_ics import sample_schedule
-
-GOLDEN = Path(__file__).parent / "golden"
 
 
 def small_result():  # type: ignore[no-untyped-def]
@@ -48,19 +47,12 @@ def small_result():  # type: ignore[no-untyped-def]
     return pair(people, Config(), seed=1)
 
 
-def check_golden(name: str, data: bytes) -> None:
-    path = GOLDEN / name
-    if os.environ.get("PEERMATCH_UPDATE_GOLDEN"):
-        path.write_bytes(data)
-    assert data == path.read_bytes(), f"{name} changed; rerun with PEERMATCH_UPDATE_GOLDEN=1 if intended"
+def test_pairs_csv_matches_golden_copy(golden: Golden) -> None:
+    golden.check("pairs.csv", pairs_csv(small_result()))
 
 
-def test_pairs_csv_matches_golden_copy() -> None:
-    check_golden("pairs.csv", pairs_csv(small_result()))
-
-
-def test_pairs_json_matches_golden_copy() -> None:
-    check_golden("pairs.json", pair_result_json(small_result()).encode())
+def test_pairs_json_matches_golden_copy(golden: Golden) -> None:
+    golden.check("pairs.json", pair_result_json(small_result()).encode())
 
 
 def test_pairs_csv_opens_in_excel_and_neutralises_formulas() -> None:
@@ -76,11 +68,11 @@ def test_pairs_csv_opens_in_excel_and_neutralises_formulas() -> None:
     assert rows[0]["group"] == "1" and rows[0]["score"].isdigit()  # numbers stay numbers
 
 
-def test_schedule_people_csv_matches_golden_copy() -> None:
+def test_schedule_people_csv_matches_golden_copy(golden: Golden) -> None:
     # The golden copy was written by the earlier DataFrame-based writer: a pair, a group of three, tables, someone
     # unmatched, a prompt with a line break, and a name and email that need quoting and neutralising.
     schedule = sample_schedule(name='=HYPERLINK("http://x"), Tom', email="@tom@council.example")
-    check_golden("schedule_people.csv", schedule_people_csv(schedule))
+    golden.check("schedule_people.csv", schedule_people_csv(schedule))
 
 
 def test_pairs_json_is_exactly_json_of_the_documented_dict() -> None:

@@ -33,7 +33,8 @@ from peermatch.outputs.ics import invitation_files, schedule_ics
 from peermatch.outputs.messages import DEFAULT_GROUP_INTRO_TEMPLATE, DEFAULT_INTRO_TEMPLATE, eml_files, intros_csv
 from peermatch.outputs.report import coverage
 from tests.factories import person, roster_of
-from tests.test_ics import ORGANISER, check_golden
+from tests.golden import Golden
+from tests.test_ics import ORGANISER
 
 PROFESSIONS = ("Nurse", "Social Worker", "GP", "Work Coach", "Housing Officer", "Paramedic")
 ORGANISATIONS = ("Northshire NHS", "Northshire Council", "Hillside Practice", "DWP", "Riverside Homes",
@@ -108,9 +109,9 @@ def rows_of(data: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
 
 
-def test_groups_csv_matches_golden_copy_with_one_block_per_member() -> None:
+def test_groups_csv_matches_golden_copy_with_one_block_per_member(golden: Golden) -> None:
     data = pairs_csv(groups_result())
-    check_golden("groups.csv", data)
+    golden.check("groups.csv", data)
     rows = rows_of(data)
     header = next(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert header[-6:] == [f"member_6_{name}" for name in ("id", "name", "email", "organisation", "profession",
@@ -121,10 +122,10 @@ def test_groups_csv_matches_golden_copy_with_one_block_per_member() -> None:
     assert rows[0]["member_4_name"] == "'=HYPERLINK(\"http://x\")"  # shown, never run
 
 
-def test_groups_json_matches_golden_copy_and_lists_every_member() -> None:
+def test_groups_json_matches_golden_copy_and_lists_every_member(golden: Golden) -> None:
     result = groups_result()
     text = pair_result_json(result)
-    check_golden("groups.json", text.encode())
+    golden.check("groups.json", text.encode())
     assert text == json.dumps(pair_result_dict(result), ensure_ascii=False) + "\n"
     data = json.loads(text)
     assert [len(g["members"]) for g in data["groups"]] == [5, 6, 4]
@@ -160,9 +161,9 @@ def test_a_group_score_counts_every_pairing() -> None:
     assert len([(a, b) for k, a in enumerate(chosen) for b in chosen[k + 1:]]) == 15
 
 
-def test_mail_merge_csv_lists_the_other_members_as_partners() -> None:
+def test_mail_merge_csv_lists_the_other_members_as_partners(golden: Golden) -> None:
     data = schedule_people_csv(groups_schedule())
-    check_golden("groups_people.csv", data)
+    golden.check("groups_people.csv", data)
     rows = rows_of(data)
     assert len(rows) == 2 * 15
     first = next(row for row in rows if row["id"] == "B600" and row["round"] == "1")
@@ -181,10 +182,10 @@ def test_groups_csv_of_a_schedule_has_a_block_per_member() -> None:
     assert [sum(bool(row[f"member_{k}_id"]) for k in range(1, 7)) for row in rows] == [5, 6, 4, 3, 3, 3, 3, 2]
 
 
-def test_calendar_has_every_member_of_a_table_as_attendee() -> None:
+def test_calendar_has_every_member_of_a_table_as_attendee(golden: Golden) -> None:
     schedule = groups_schedule()
     data = schedule_ics(schedule, organiser=ORGANISER)
-    check_golden("groups.ics", data)
+    golden.check("groups.ics", data)
     events = Calendar.from_ical(data).walk("VEVENT")
     assert len(events) == 8
     six = events[1]
@@ -203,11 +204,11 @@ def test_invitations_go_to_every_member() -> None:
     assert len(event.get("ATTENDEE")) == 5
 
 
-def test_introduction_to_a_table_of_six_matches_golden_copy() -> None:
+def test_introduction_to_a_table_of_six_matches_golden_copy(golden: Golden) -> None:
     files = eml_files(groups_schedule(), DEFAULT_GROUP_INTRO_TEMPLATE, sender=ORGANISER,
                       coordinator="Pat Coordinator")
     data = files["round-01-group-002.eml"]
-    check_golden("groups_intro.eml", data)
+    golden.check("groups_intro.eml", data)
     message = message_from_bytes(data, policy=policy.default)
     assert len(message["To"].addresses) == 5
     body = message.get_content()

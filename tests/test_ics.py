@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,8 +19,8 @@ from peermatch.outputs.ics import (
     schedule_ics,
 )
 from tests.factories import person, roster_of
+from tests.golden import Golden
 
-GOLDEN = Path(__file__).parent / "golden"
 LONDON = ZoneInfo("Europe/London")
 ORGANISER = "Pat Coordinator <pat@council.example>"
 
@@ -52,13 +50,6 @@ def sample_schedule(*extra: Person, location: str = "Civic Centre", name: str = 
     return Schedule(roster=people, rounds=[january, july], duration_minutes=45, location=location)
 
 
-def check_golden(name: str, data: bytes) -> None:
-    path = GOLDEN / name
-    if os.environ.get("PEERMATCH_UPDATE_GOLDEN"):
-        path.write_bytes(data)
-    assert data == path.read_bytes(), f"{name} changed; rerun with PEERMATCH_UPDATE_GOLDEN=1 if intended"
-
-
 def events(data: bytes) -> list:  # type: ignore[type-arg]
     return Calendar.from_ical(data).walk("VEVENT")
 
@@ -69,14 +60,14 @@ def attendees(event) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
     return [(str(a.params.get("CN", "")), str(a)) for a in found]
 
 
-def test_schedule_ics_matches_golden_copy() -> None:
-    check_golden("schedule.ics", schedule_ics(sample_schedule(), organiser=ORGANISER))
+def test_schedule_ics_matches_golden_copy(golden: Golden) -> None:
+    golden.check("schedule.ics", schedule_ics(sample_schedule(), organiser=ORGANISER))
 
 
-def test_invitation_ics_matches_golden_copy() -> None:
+def test_invitation_ics_matches_golden_copy(golden: Golden) -> None:
     schedule = sample_schedule()
     round_ = schedule.rounds[0]
-    check_golden("invitation.ics", invitation_ics(schedule, round_, round_.groups[1], organiser=ORGANISER))
+    golden.check("invitation.ics", invitation_ics(schedule, round_, round_.groups[1], organiser=ORGANISER))
 
 
 def test_schedule_ics_parses_back_with_one_event_per_conversation() -> None:

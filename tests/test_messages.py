@@ -23,7 +23,8 @@ from peermatch.outputs.messages import (
     join_names,
 )
 from peermatch.roster.templates import PLACEHOLDERS, check_template
-from tests.test_ics import check_golden, sample_schedule
+from tests.golden import Golden
+from tests.test_ics import sample_schedule
 
 SENDER = "Pat Coordinator <pat@council.example>"
 HEADERS = ["From", "To", "Subject", "Date", "Message-ID", "X-Unsent", "Content-Type", "Content-Transfer-Encoding",
@@ -40,13 +41,13 @@ def recipients(message: EmailMessage) -> list[tuple[str, str]]:
     return [(a.display_name, a.addr_spec) for a in message["To"].addresses]
 
 
-def test_intro_eml_matches_golden_copy() -> None:
+def test_intro_eml_matches_golden_copy(golden: Golden) -> None:
     files = eml_files(sample_schedule(), DEFAULT_INTRO_TEMPLATE, sender=SENDER, coordinator="Pat Coordinator")
-    check_golden("intro.eml", files["round-01-group-002.eml"])
+    golden.check("intro.eml", files["round-01-group-002.eml"])
 
 
-def test_intros_csv_matches_golden_copy() -> None:
-    check_golden("intros.csv", intros_csv(sample_schedule(), DEFAULT_INTRO_TEMPLATE, "Pat Coordinator"))
+def test_intros_csv_matches_golden_copy(golden: Golden) -> None:
+    golden.check("intros.csv", intros_csv(sample_schedule(), DEFAULT_INTRO_TEMPLATE, "Pat Coordinator"))
 
 
 def test_eml_files_parse_back_with_exactly_the_intended_headers() -> None:

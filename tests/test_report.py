@@ -27,7 +27,7 @@ from peermatch.cli.render_report import SHADES, busiest, render_report, shade
 from peermatch.history.store import History, RecordedGroup
 from peermatch.outputs.report import NOT_RECORDED, Coverage, coverage
 from peermatch.outputs.report_html import coverage_html
-from tests.test_export import check_golden
+from tests.golden import Golden
 
 runner = CliRunner()
 CHROMIUM = Path("/usr/bin/chromium")
@@ -258,8 +258,8 @@ def golden_report(tmp_path: Path) -> str:
     return coverage_html(report_of(path, as_of=datetime(2027, 1, 12, 9, 30)), version="TEST")
 
 
-def test_html_report_matches_golden_copy(tmp_path: Path) -> None:
-    check_golden("report.html", golden_report(tmp_path).encode("utf-8"))
+def test_html_report_matches_golden_copy(tmp_path: Path, golden: Golden) -> None:
+    golden.check("report.html", golden_report(tmp_path).encode("utf-8"))
 
 
 def test_html_escapes_user_text_and_holds_no_ids(tmp_path: Path) -> None:
