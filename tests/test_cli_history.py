@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -216,6 +217,16 @@ def test_a_file_that_is_not_a_history_exits_65(tmp_path: Path) -> None:
         code, _, err = run(*args, "--history", roster)
         assert code == 65 and "not a peermatch history" in err and "roster.csv" in err
     assert roster.read_text(encoding="utf-8") == "id,name\n1,Ann\n"
+
+
+def test_a_history_at_a_schema_no_peermatch_wrote_exits_65_in_one_line(seeded: Path) -> None:
+    with sqlite3.connect(seeded) as raw:
+        raw.execute("PRAGMA user_version = 0")
+    raw.close()
+    for args in (("list",), ("forget", "x")):  # reading, and writing
+        code, out, err = run(*args, "--history", seeded)
+        assert code == 65 and out == "" and len(err.strip().splitlines()) == 1
+        assert str(seeded) in err and "schema version 0" in err and "Traceback" not in err
 
 
 @pytest.fixture

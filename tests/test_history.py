@@ -100,6 +100,21 @@ def test_a_history_from_a_newer_peermatch_is_refused(path: Path) -> None:
         History.open(path, write=False)
 
 
+@pytest.mark.parametrize("write", [True, False])
+def test_a_history_at_a_schema_no_peermatch_wrote_is_refused_and_left_alone(path: Path, write: bool) -> None:
+    with History.open(path, write=True) as history:
+        record(history, "r1", [group("a", "b")])
+        history.commit()
+    with sqlite3.connect(path) as raw:
+        raw.execute("PRAGMA user_version = 0")  # still marked as a peermatch history
+    raw.close()
+    before = path.read_bytes()
+    with pytest.raises(HistoryError, match="schema version 0, which no peermatch wrote") as raised:
+        History.open(path, write=write)
+    assert str(raised.value).startswith(f"{path}: ") and "\n" not in str(raised.value)
+    assert path.read_bytes() == before
+
+
 def test_a_history_in_a_missing_folder_is_an_error_naming_it(tmp_path: Path) -> None:
     with pytest.raises(HistoryError, match="no-such-folder"):
         History.open(tmp_path / "no-such-folder" / "h.sqlite", write=True)

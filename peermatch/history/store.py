@@ -557,6 +557,12 @@ class History:
         if version > SCHEMA_VERSION:
             raise HistoryError(f"{self.path}: this history was written by a newer peermatch (schema {version}); "
                                "upgrade peermatch to use it")
+        if any(step not in MIGRATIONS for step in range(version, SCHEMA_VERSION)):
+            # Marked as ours, yet at a schema no release wrote (a file edited by hand, or damaged): there is no way
+            # to bring it up to date, and guessing could lose rounds.
+            raise HistoryError(f"{self.path}: this history has schema version {version}, which no peermatch wrote, "
+                               "so it cannot be read or brought up to date; restore it from a backup, or choose "
+                               "another file with --history")
 
     def _label(self, label: str) -> str:
         if not label.strip():
