@@ -163,10 +163,8 @@ def test_a_busy_history_exits_75(tmp_path: Path) -> None:
         deadline = time.monotonic() + 20
         while not ready.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
-        started = time.monotonic()
         code, _, err = schedule(history)
         assert code == 75 and "another peermatch run" in err
-        assert time.monotonic() - started < 15
     finally:
         holder.send_signal(signal.SIGKILL)
         holder.wait()

@@ -114,6 +114,50 @@ def test_schedule_csvs_and_history_export_escape_every_formula(tmp_path: Path, h
     assert {value.casefold() for value in escaped} <= column(exported, "profession")  # kept folded
 
 
+SEVEN = [*HOSTILE, "=SUM(A1:A9)"]
+
+
+@pytest.fixture
+def hostile_trio_roster(tmp_path: Path) -> Path:
+    """Seven people whose id, name, organisation and profession are each a formula: an odd count, so every round
+    has a group of three, and whoever is listed first in a cell of two partners is a formula too."""
+    return write_roster(tmp_path / "roster.csv",
+                        [[value, value, f"p{k}@x.example", value, value, "Band 5"] for k, value in enumerate(SEVEN)])
+
+
+def test_a_group_of_three_is_formula_safe_in_every_csv(tmp_path: Path, hostile_trio_roster: Path) -> None:
+    pairs, history = tmp_path / "pairs.csv", tmp_path / "h.sqlite"
+    people, groups, intros = tmp_path / "people.csv", tmp_path / "groups.csv", tmp_path / "intros.csv"
+    exported = tmp_path / "history.csv"
+    for args in (("pair", hostile_trio_roster, "--out", pairs, "--seed", "1", "--history", history),
+                 ("schedule", hostile_trio_roster, "--rounds", "2", "--start", "2027-01-11", "--seed", "3",
+                  "--history", history, "--out", people, "--groups-out", groups, "--intros", intros),
+                 ("history", "export", "--out", exported, "--history", history)):
+        code, _, err = run(*args, "-q")
+        assert code == 0, err
+    # Each round: two pairs and a group of three, seven people.  The history holds the pairing and two rounds.
+    expected_rows = {pairs: 1 + 3, people: 1 + 2 * 7, groups: 1 + 2 * 3, intros: 1 + 2 * 3, exported: 1 + 3 * 7}
+    for path, count in expected_rows.items():
+        rows = rows_of(path)
+        assert len(rows) == count and all(len(row) == len(rows[0]) for row in rows), path.name
+        assert runnable_cells(rows) == [], path.name
+    escaped = {shown(value) for value in SEVEN}
+    for path, heading in ((pairs, "member_3_name"), (groups, "member_3_profession")):
+        third = column(path, heading) - {""}
+        assert third and third <= escaped, path.name  # the group of three formed, and its third member is escaped
+    rows = rows_of(people)
+    trios = [dict(zip(rows[0], row, strict=True)) for row in rows[1:] if "; " in row[rows[0].index("partner_names")]]
+    assert len(trios) == 2 * 3  # each member of each round's group of three has two partners in one cell
+    for heading in ("partner_names", "partner_organisations", "partner_professions"):
+        for row in trios:
+            first, second = row[heading].split("; ")
+            assert first in escaped and "'" + second in escaped, heading
+    rows = rows_of(intros)
+    to, names = rows[0].index("to"), rows[0].index("names")
+    trio_names = [row[names] for row in rows[1:] if row[to].count("; ") == 2]  # three addresses
+    assert len(trio_names) == 2 and all(cell.startswith("'") for cell in trio_names)  # every name is a formula
+
+
 # -- 2. names and emails cannot add lines to calendars or emails -----------------------------------------------------
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029\u202a-\u202e\u2066-\u2069]")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 from datetime import datetime
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from peermatch.errors import Infeasible
@@ -119,13 +120,16 @@ def test_too_few_partners_for_the_rounds_is_reported_by_row_and_level_never_by_n
     assert caught.value.exit_code == 1
 
 
-@given(st.integers(4, 14), st.integers(1, 4), st.integers(0, 2**16))
-def test_every_round_places_everyone_once_and_nothing_repeats(size: int, rounds: int, seed: int) -> None:
+# A team of one level, and as many rounds as everyone has partners for (at most 4): every example is feasible.
+teams_and_rounds = st.integers(4, 14).flatmap(lambda size: st.tuples(st.just(size), st.integers(1, min(4, size - 1))))
+
+
+@given(teams_and_rounds, st.integers(0, 2**16))
+def test_every_round_places_everyone_once_and_nothing_repeats(team_and_rounds: tuple[int, int], seed: int) -> None:
+    size, rounds = team_and_rounds
     roster = team(size)
-    try:
-        schedule = plan(roster, rounds, seed=seed)
-    except Infeasible:
-        return
+    schedule = plan(roster, rounds, seed=seed)
+    assert len(schedule.rounds) == rounds
     for rnd in schedule.rounds:
         placed = [m for g in rnd.groups for m in g.members] + rnd.unmatched
         assert sorted(placed) == sorted(p.id for p in roster.people)
@@ -134,15 +138,44 @@ def test_every_round_places_everyone_once_and_nothing_repeats(size: int, rounds:
     assert plan(roster, rounds, seed=seed) == schedule  # same seed, same plan
 
 
-@given(st.lists(st.tuples(st.sampled_from(["Band 5", "Band 6", "Band 7"]), st.sampled_from(PROFESSIONS[:4])),
-                min_size=4, max_size=14), st.integers(1, 3), st.integers(0, 100))
-def test_at_least_as_many_ideal_pairs_as_exact_round_by_round(people: list[tuple[str, str]], rounds: int,
-                                                               seed: int) -> None:
-    roster = roster_of(*[person(f"P{k:02d}", grade, profession) for k, (grade, profession) in enumerate(people)])
-    try:
-        schedule = plan(roster, rounds, seed=seed)
-    except Infeasible:
+BANDS = ["Band 5", "Band 6", "Band 7"]
+
+
+def partners_within_reach(grades: list[str]) -> list[int]:
+    """Per person, how many others are at most one band away (the default --max-level-gap)."""
+    return [sum(abs(BANDS.index(other) - BANDS.index(grade)) <= 1 for other in grades) - 1 for grade in grades]
+
+
+@given(st.lists(st.sampled_from(BANDS), min_size=2, max_size=10), st.integers(1, 4))
+def test_a_programme_is_refused_exactly_when_someone_has_too_few_possible_partners(grades: list[str],
+                                                                                   rounds: int) -> None:
+    roster = roster_of(*[person(f"P{k:02d}", grade, PROFESSIONS[k % 4], row=k + 2) for k, grade in enumerate(grades)])
+    short = [k + 2 for k, partners in enumerate(partners_within_reach(grades)) if partners < rounds]  # rows
+    if not short:
+        assert len(plan(roster, rounds, odd="leave-out").rounds) == rounds
         return
+    with pytest.raises(Infeasible) as caught:
+        plan(roster, rounds)
+    listed = re.findall(r"\brow (\d+) \(", str(caught.value))
+    assert [int(row) for row in listed] == short[:10]
+
+
+@st.composite
+def programmes(draw: st.DrawFn) -> tuple[list[tuple[str, str]], int]:
+    """People over three bands, and a number of rounds everyone has enough possible partners for."""
+    people = draw(st.lists(st.tuples(st.sampled_from(BANDS), st.sampled_from(PROFESSIONS[:4])), min_size=4,
+                           max_size=14))
+    fewest = min(partners_within_reach([grade for grade, _ in people]))
+    assume(fewest >= 1)
+    return people, draw(st.integers(1, min(3, fewest)))
+
+
+@given(programmes(), st.integers(0, 100))
+def test_at_least_as_many_ideal_pairs_as_exact_round_by_round(programme: tuple[list[tuple[str, str]], int],
+                                                               seed: int) -> None:
+    people, rounds = programme
+    roster = roster_of(*[person(f"P{k:02d}", grade, profession) for k, (grade, profession) in enumerate(people)])
+    schedule = plan(roster, rounds, seed=seed)
     # The baseline: round after round, the exact optimum given everyone already met, with the same
     # tie-breaking seeds as the planner's first attempt.
     config = Config()
