@@ -131,6 +131,10 @@ class ScheduledGroup:
     table: int | None  # a table number at a one-day event, else None
     uid: str  # the calendar UID: stable across reruns, kept in the history
     joined: str | None = None  # in a group one larger than planned (a pair's third), who joined it
+    # The calendar entry's version: SEQUENCE goes up each time a rerun changes the conversation, and DTSTAMP is
+    # when that version was recorded (UTC); None until the history has a version of it.
+    sequence: int = 0
+    stamp: datetime | None = None
 
 
 @dataclass

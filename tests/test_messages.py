@@ -5,12 +5,17 @@ from __future__ import annotations
 import csv
 import io
 from email import message_from_bytes, policy
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 from string import Template
 
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from peermatch.errors import ConfigError
+from peermatch.outputs.contacts import clean
 from peermatch.outputs.ics import UnusableAddress
 from peermatch.outputs.messages import (
     DEFAULT_INTRO_TEMPLATE,
@@ -19,8 +24,8 @@ from peermatch.outputs.messages import (
     eml_files,
     intro_text,
     intros_csv,
-    intros_frame,
     join_names,
+    mailbox,
 )
 from peermatch.roster.templates import PLACEHOLDERS, check_template
 from tests.golden import Golden
@@ -112,8 +117,9 @@ def test_a_conversation_nobody_can_be_emailed_about_has_no_to_header() -> None:
     assert "To" not in message and message["From"] is not None
 
 
-def test_intros_frame_has_a_row_per_conversation() -> None:
-    frame = intros_frame(sample_schedule(), DEFAULT_INTRO_TEMPLATE, "Pat")
+def test_intros_csv_has_a_row_per_conversation() -> None:
+    frame = pd.read_csv(io.BytesIO(intros_csv(sample_schedule(), DEFAULT_INTRO_TEMPLATE, "Pat")),
+                        encoding="utf-8-sig", dtype={"date": str})
     assert list(frame.columns) == ["round", "date", "group", "to", "names", "subject", "body"]
     assert frame["round"].tolist() == [1, 1, 2, 2] and frame["group"].tolist() == [1, 2, 1, 2]
     assert frame["to"].tolist()[:2] == ["sian@nhs.example; tom@council.example",
@@ -190,3 +196,19 @@ def test_join_names(names: list[str], joined: str) -> None:
                                                (121, "2 hours 1 minute")])
 def test_duration_text(minutes: int, text: str) -> None:
     assert duration_text(minutes) == text
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(st.one_of(st.characters(codec="utf-8", exclude_categories=("Cs",)),
+                         st.sampled_from('\\",.;:<>()@[]\'é中 ')), max_size=120))
+def test_any_cleaned_name_reads_back_from_the_to_header(raw: str) -> None:
+    name = clean(raw)
+    written = mailbox(name, "p@x.example")
+    [address] = parsed(f"To: {written}\r\n\r\n".encode())["To"].addresses
+    assert address.addr_spec == "p@x.example"
+    if "=?" not in written:  # plain or quoted
+        assert address.display_name == name
+    else:  # RFC 2047 words, read as mail programs read them (Python's parser keeps a space between two words)
+        phrase = written.rsplit("<", 1)[0].replace("\r\n", "").strip()
+        assert str(make_header(decode_header(phrase))) == name
+        assert all(len(line) <= 78 for line in written.split("\r\n"))

@@ -176,7 +176,7 @@ def test_schedule_warnings_and_errors_name_rows_not_people(tmp_path: Path, chang
 
 DOCUMENTED_SCHEMA = {
     "rounds": ["id", "label", "kind", "starts", "recorded_at"],
-    "groups": ["id", "round_id", "number", "table_number", "uid", "met"],
+    "groups": ["id", "round_id", "number", "table_number", "uid", "met", "sequence", "stamp", "version"],
     "members": ["group_id", "position", "person_id", "profession", "organisation", "odd"],
     "unmatched": ["round_id", "person_id"],
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -43,21 +44,25 @@ from peermatch.cli.common import (
 )
 from peermatch.cli.render_progress import Progress
 from peermatch.errors import ConfigError, RosterError, UsageError
-from peermatch.history.recording import record_schedule
+from peermatch.history.recording import carry_versions, record_schedule
 from peermatch.history.store import History, default_history_path
 from peermatch.matching.pairing import new_seed
 from peermatch.matching.schedule import parse_every, parse_start, plan_schedule, round_label
 from peermatch.outputs.export import (
+    Staged,
     check_folder,
     check_target,
     schedule_groups_csv,
     schedule_json,
     schedule_people_csv,
-    write_atomic,
-    write_files,
 )
 from peermatch.roster.exclusions import read_exclusions, warn_unknown_config_exclusions
 from peermatch.roster.reading import load_roster, row_number_ids
+
+
+def recording_time() -> datetime:
+    """When this run records its rounds: the DTSTAMP of every calendar entry it makes or changes."""
+    return datetime.now(UTC)
 
 
 def schedule(
@@ -118,8 +123,9 @@ def schedule(
     """
     # Imported here, not at the top: every command loads this module, and only this one needs the calendar and
     # email libraries (icalendar alone takes 70 ms to import, which `pair` need not pay).
-    from peermatch.outputs.ics import UnusableAddress, invitation_files, schedule_ics
-    from peermatch.outputs.messages import DEFAULT_INTRO_TEMPLATE, DEFAULT_PROMPTS, eml_files, intros_csv
+    from peermatch.outputs.contacts import Directory, UnusableAddress
+    from peermatch.outputs.ics import invitations, schedule_ics_parts
+    from peermatch.outputs.messages import DEFAULT_INTRO_TEMPLATE, DEFAULT_PROMPTS, emails, intros_csv_parts
 
     if not start:
         raise UsageError("--start is required: the date (and time) of the first round, like 2027-01-11")
@@ -159,10 +165,12 @@ def schedule(
                 people, config, starts=starts, labels=labels, interval=interval, seed=seed, past=past,
                 odd_counts=store.odd_counts(replacing=labels), exclude=excluded, method=solver.value, odd=odd.value,
                 prompts=prompts, prompt_offset=len(earlier), known_uid=store.uid_for, progress=planning)
+            plan = carry_versions(store, plan, recording_time())
             plan.summary["history"] = f"{path} ({'not recorded: --dry-run' if dry_run else 'recorded'})"
-            # Every output is made in memory first, so a problem with any of them
-            # (a bad email address, say) stops the run before anything is written.
+            # Every output is written to a temporary file first and put in place only when all of them are
+            # made, so a problem with any of them (a bad email address, say) stops the run with nothing written.
             organiser = config.schedule.organiser_email or None
+            coordinator = config.schedule.coordinator
             for target in (out, groups_out, ics, intros):
                 if target is not None:
                     check_target(target, protect)
@@ -170,31 +178,30 @@ def schedule(
                 if folder is not None:
                     check_folder(folder, protect)
             progress.step("Writing the files")
-            files: list[tuple[Path, bytes]] = []
-            folders: list[tuple[Path, dict[str, bytes]]] = []
-            if out:
-                files.append((out, schedule_people_csv(plan)))
-            if groups_out:
-                files.append((groups_out, schedule_groups_csv(plan)))
-            try:
-                if ics:
-                    files.append((ics, schedule_ics(plan, organiser=organiser)))
-                if intros:
-                    files.append((intros, intros_csv(plan, template, config.schedule.coordinator)))
-                if ics_dir:
-                    folders.append((ics_dir, invitation_files(plan, organiser)))
-                if eml_dir:
-                    folders.append((eml_dir, eml_files(plan, template, sender=organiser or "",
-                                                       coordinator=config.schedule.coordinator)))
-            except UnusableAddress as problem:
-                # Name the file to fix: the roster for a person's address, the config for the organiser's.
-                if problem.person_id is None:
-                    raise ConfigError(f"{config.path or 'the configuration'}: {problem.message}") from None
-                raise RosterError(f"{roster}, {problem.message}") from None
-            for target, data in files:
-                write_atomic(target, data, protect=protect)
-            for folder, contents in folders:
-                write_files(folder, contents, protect=protect)
+            directory = Directory(plan.roster.people)  # every export finds its people here
+            with Staged(protect) as staged:
+                if out:
+                    staged.file(out, schedule_people_csv(plan))
+                if groups_out:
+                    staged.file(groups_out, schedule_groups_csv(plan))
+                try:
+                    if ics:
+                        staged.file(ics, schedule_ics_parts(plan, organiser=organiser, coordinator=coordinator,
+                                                            directory=directory))
+                    if intros:
+                        staged.file(intros, intros_csv_parts(plan, template, coordinator, directory=directory))
+                    if ics_dir:
+                        staged.folder(ics_dir, invitations(plan, organiser, coordinator=coordinator,
+                                                           directory=directory))
+                    if eml_dir:
+                        staged.folder(eml_dir, emails(plan, template, sender=organiser or "",
+                                                      coordinator=coordinator, directory=directory))
+                except UnusableAddress as problem:
+                    # Name the file to fix: the roster for a person's address, the config for the organiser's.
+                    if problem.person_id is None:
+                        raise ConfigError(f"{config.path or 'the configuration'}: {problem.message}") from None
+                    raise RosterError(f"{roster}, {problem.message}") from None
+                staged.commit()
             if not dry_run:
                 progress.step("Recording the rounds in the history")
                 record_schedule(store, plan)

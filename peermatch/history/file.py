@@ -13,7 +13,7 @@ from pathlib import Path
 
 from peermatch.errors import HistoryBusy, HistoryError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APPLICATION_ID = 0x50654D68  # "PeMh": marks the file as a peermatch history for `file` and for us
 
 SCHEMA = (
@@ -31,6 +31,9 @@ SCHEMA = (
         table_number INTEGER,
         uid TEXT NOT NULL DEFAULT '',
         met INTEGER CHECK (met IN (0, 1)),  -- NULL: no feedback yet
+        sequence INTEGER NOT NULL DEFAULT 0,  -- the calendar entry's SEQUENCE: one more each time a rerun changes it
+        stamp TEXT,  -- its DTSTAMP: when that version was recorded, UTC 'YYYY-MM-DDTHH:MM:SSZ'
+        version TEXT NOT NULL DEFAULT '',  -- a digest of what the entry says (time, place, prompt, table, people)
         UNIQUE (round_id, number)
     )""",
     """CREATE TABLE members (
@@ -52,7 +55,15 @@ SCHEMA = (
     "CREATE INDEX unmatched_by_person ON unmatched (person_id)",
 )
 # Steps from schema version N to N + 1, run in the writer's transaction when an older file is opened for writing.
-MIGRATIONS: dict[int, tuple[str, ...]] = {}
+# A stamp for a round recorded before version 2 is the round's recorded_at (the machine's local time) in UTC.
+STAMP_OF_RECORDED_AT = "strftime('%Y-%m-%dT%H:%M:%SZ', {}, 'utc')"
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: ("ALTER TABLE groups ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE groups ADD COLUMN stamp TEXT",
+        "ALTER TABLE groups ADD COLUMN version TEXT NOT NULL DEFAULT ''",
+        "UPDATE groups SET stamp = (SELECT " + STAMP_OF_RECORDED_AT.format("r.recorded_at")
+        + " FROM rounds r WHERE r.id = groups.round_id)"),
+}
 
 
 def uri(path: Path) -> str:

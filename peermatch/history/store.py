@@ -45,6 +45,7 @@ from peermatch.history.file import (
     MIGRATIONS,
     SCHEMA,
     SCHEMA_VERSION,
+    STAMP_OF_RECORDED_AT,
     connect,
     create_private,
     translate,
@@ -75,6 +76,9 @@ class RecordedGroup:
     table: int | None
     uid: str
     odd_one: str | None  # who joined the group, making it one larger than planned (a pair's third), else None
+    sequence: int = 0  # the calendar entry's SEQUENCE
+    stamp: str | None = None  # its DTSTAMP, UTC "2027-01-11T09:00:00Z": when this version was recorded
+    version: str = ""  # a digest of what the entry says; blank when not known (recorded before it was kept)
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,7 @@ class History:
         self._in_transaction = False
         self._vacuum = False
         self._uids: tuple[tuple[str, int | None, int], dict[tuple[str, ...], str | None]] | None = None
+        self._schema_version = SCHEMA_VERSION
 
     # -- opening and closing ------------------------------------------------------------------------------------
 
@@ -236,6 +241,26 @@ class History:
                 uids.setdefault(tuple(row[2] for row in found), found[0][1] or None)
             self._uids = (state, uids)
         return self._uids[1]
+
+    def calendar_versions(self, label: str) -> list[RecordedGroup]:
+        """The groups recorded for the round ``label`` (none if there is no such round), with their calendar UIDs,
+        SEQUENCE, DTSTAMP and version, so a rerun can update each calendar entry rather than add another."""
+        if self._schema_version >= 2:
+            columns = "g.sequence, g.stamp, g.version"
+        else:  # a file from before they were kept, opened read-only: as the migration would set them
+            columns = f"0, {STAMP_OF_RECORDED_AT.format('r.recorded_at')}, ''"
+        rows = self._rows(
+            f"""SELECT g.id, g.table_number, g.uid, {columns}, m.person_id, m.odd
+                FROM rounds r JOIN groups g ON g.round_id = r.id JOIN members m ON m.group_id = g.id
+                WHERE r.label = ? ORDER BY g.number, m.position""", (label.strip(),))
+        groups = []
+        for _, group in itertools.groupby(rows, key=lambda row: row[0]):
+            found = list(group)
+            _, table, uid, sequence, stamp, version, _, _ = found[0]
+            groups.append(RecordedGroup(members=tuple(row[6] for row in found), table=table, uid=uid,
+                                        odd_one=next((row[6] for row in found if row[7]), None),
+                                        sequence=sequence, stamp=stamp, version=version))
+        return groups
 
     def rounds(self) -> list[RoundInfo]:
         """Every round, oldest first."""
@@ -546,9 +571,10 @@ class History:
                 self._execute(statement)
             return
         self._check_ours(application_id, version)
-        if version < SCHEMA_VERSION:
+        if version < 1:
             raise HistoryError(f"{self.path}: this history is from an older peermatch; open it for writing once "
                                "(any peermatch run that records) to bring it up to date")
+        self._schema_version = version  # read as it is: what a later version added is taken as the migration sets it
 
     def _check_ours(self, application_id: int, version: int) -> None:
         if application_id != APPLICATION_ID:
@@ -623,8 +649,10 @@ class History:
         (base,), = self._rows("SELECT COALESCE(MAX(id), 0) FROM groups")
         answers = [None] * len(groups) if met is None else met
         self._execute_many(
-            "INSERT INTO groups (id, round_id, number, table_number, uid, met) VALUES (?, ?, ?, ?, ?, ?)",
-            ((base + number, round_id, number, g.table, g.uid, None if answer is None else int(answer))
+            """INSERT INTO groups (id, round_id, number, table_number, uid, met, sequence, stamp, version)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            ((base + number, round_id, number, g.table, g.uid, None if answer is None else int(answer), g.sequence,
+              g.stamp, g.version)
              for number, (g, answer) in enumerate(zip(groups, answers, strict=True), start=1)))
         self._execute_many(
             """INSERT INTO members (group_id, position, person_id, profession, organisation, odd)

@@ -64,18 +64,25 @@ def _text_cells(values: list[str]) -> list[str]:
     return escaped
 
 
-def _csv_document(header: Sequence[str], lines: Iterable[str]) -> bytes:
+def text_cell(value: str) -> str:
+    """A text value as one formula-safe CSV cell."""
+    return _cell(escape_formula(value))
+
+
+def csv_parts(header: Sequence[str], lines: Iterable[str]) -> Iterator[bytes]:
     """A CSV of lines of cells made by :func:`_cell`: the bytes :func:`csv_bytes` (pandas) gives for those cells.
 
-    Lines are encoded a chunk at a time, so a schedule of 600,000 rows never exists as rows or as one string.
+    Lines are encoded a chunk at a time, so a schedule of 600,000 rows never exists as rows or as one string, and
+    a writer can put each chunk in the file as it comes.
     """
-    out = io.BytesIO()
-    out.write(codecs.BOM_UTF8)
-    out.write((",".join(map(_cell, header)) + "\r\n").encode("utf-8"))
+    yield codecs.BOM_UTF8 + (",".join(map(_cell, header)) + "\r\n").encode("utf-8")
     lines = iter(lines)
     while chunk := list(itertools.islice(lines, _CSV_CHUNK)):
-        out.write(("\r\n".join(chunk) + "\r\n").encode("utf-8"))
-    return out.getvalue()
+        yield ("\r\n".join(chunk) + "\r\n").encode("utf-8")
+
+
+def _csv_document(header: Sequence[str], lines: Iterable[str]) -> bytes:
+    return b"".join(csv_parts(header, lines))
 
 
 def _escape_column(column: pd.Series) -> list[str]:
@@ -210,8 +217,9 @@ def check_folder(folder: Path, protect: Sequence[Path] = ()) -> None:
         check_target(folder, protect)
 
 
-def write_atomic(path: Path, data: bytes, *, protect: Sequence[Path] = (), sweep: bool = True) -> None:
-    """Replace ``path`` with ``data`` all at once, or leave it as it was.
+def write_atomic(path: Path, data: bytes | Iterable[bytes], *, protect: Sequence[Path] = (),
+                 sweep: bool = True) -> None:
+    """Replace ``path`` with ``data`` (bytes, or chunks of bytes) all at once, or leave it as it was.
 
     The bytes go to a temporary file in the same folder (so the final rename
     cannot cross file systems), are flushed to disk, then renamed over the
@@ -221,24 +229,118 @@ def write_atomic(path: Path, data: bytes, *, protect: Sequence[Path] = (), sweep
     roster) that must never be overwritten.  ``sweep`` first removes what
     killed earlier writes of ``path`` left behind (see below).
     """
-    folder = check_target(path, protect)
-    if sweep:
-        _remove_abandoned_temporaries(folder, [path.name])
-    try:
-        mode = path.stat().st_mode & 0o777 if path.exists() else 0o600
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
-    except OSError as error:
-        raise OutputError(f"{path}: cannot write ({error.strerror})") from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot write ({error.strerror})") from None
+    with Staged(protect) as staged:
+        staged.file(path, data, sweep=sweep)
+        staged.commit()
+
+
+class Staged:
+    """Several outputs put in place together: each is written to a temporary file beside its target, and
+    :meth:`commit` renames them all; leaving the ``with`` block without committing removes them.
+
+    So a run that fails while making its fourth output (an unusable email address, a full disk) leaves every
+    earlier output as it was, and outputs too large to hold in memory (300,000 invitations) are written as they
+    are made.  A folder's files are flushed to disk by one ``sync`` before they are renamed, rather than one by
+    one: a flush per file made writing 300,000 small files take many minutes.
+    """
+
+    def __init__(self, protect: Sequence[Path] = ()) -> None:
+        self._protect = protect
+        self._pending: list[tuple[str, Path]] = []  # (temporary, target)
+        self._folders: dict[Path, list[str]] = {}  # folder -> names written into it
+        self._created: list[Path] = []  # folders made for this run's files, removed again if it fails
+
+    def __enter__(self) -> Staged:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        for temporary, _target in self._pending:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+        self._pending = []
+        for folder in self._created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only if empty: a folder someone put files in stays
+        self._created = []
+
+    def file(self, path: Path, data: bytes | Iterable[bytes], *, sweep: bool = True) -> None:
+        """Write ``path``'s new content (bytes or chunks) to its temporary file, flushed to disk."""
+        folder = check_target(path, self._protect)
+        if sweep:
+            _remove_abandoned_temporaries(folder, [path.name])
+        self._write(folder, path, [data] if isinstance(data, bytes) else data, durable=True)
+
+    def folder(self, folder: Path, files: Iterable[tuple[str, bytes]]) -> None:
+        """Write each (name, content) of ``files`` into ``folder`` (made if missing), as temporary files."""
+        try:
+            if not folder.is_dir():
+                folder.mkdir()
+                self._created.append(folder)
+        except OSError as error:
+            raise OutputError(f"{folder}: cannot create the folder ({error.strerror})") from None
+        names = self._folders.setdefault(folder, [])
+        before = len(self._pending)
+        inputs = {source.name for source in self._protect if same_file(source.parent, folder)}
+        for name, data in files:
+            if name in inputs:
+                raise OutputError(f"{folder / name}: refusing to overwrite an input file; choose another folder")
+            self._write(folder, folder / name, [data], durable=False)
+            names.append(name)
+        _remove_abandoned_temporaries(folder, names)
+        if len(self._pending) > before:
+            if hasattr(os, "sync"):
+                os.sync()
+            else:  # no sync on this system: flush each file
+                for temporary, _target in self._pending[before:]:
+                    _flush_file(temporary)
+
+    def commit(self) -> None:
+        """Rename every temporary file over its target, then make the renames durable."""
+        folders = {*self._folders, *(target.parent for _, target in self._pending)}
+        self._created = []  # kept from here on, whatever happens
+        try:
+            for temporary, target in self._pending:
+                try:
+                    os.replace(temporary, target)
+                except OSError as error:
+                    raise OutputError(f"{target}: cannot write ({error.strerror})") from None
+        finally:
+            self.__exit__()  # whatever could not be renamed goes
+        for folder in folders:
+            _flush_folder(folder)
+
+    def _write(self, folder: Path, path: Path, chunks: Iterable[bytes], *, durable: bool) -> None:
+        try:
+            mode = path.stat().st_mode & 0o777 if path.exists() else 0o600
+            handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
+        except OSError as error:
+            raise OutputError(f"{path}: cannot write ({error.strerror})") from None
+        self._pending.append((temporary, path))
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                for chunk in chunks:
+                    stream.write(chunk)
+                stream.flush()
+                if durable:
+                    os.fsync(stream.fileno())
+            os.chmod(temporary, mode)
+        except OSError as error:
+            raise OutputError(f"{path}: cannot write ({error.strerror})") from None
+
+
+def _flush_file(path: str) -> None:
+    with contextlib.suppress(OSError):
+        handle = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+
+
+def _flush_folder(folder: Path) -> None:
+    """Make renames in ``folder`` durable, where the system can (not on Windows, which needs no such step)."""
+    if os.name == "posix":
+        _flush_file(str(folder or "."))
 
 
 # What write_atomic names its temporary files: the target's name, the writing process's id, mkstemp's 8 characters.
@@ -355,8 +457,34 @@ def schedule_groups_frame(schedule: Schedule) -> pd.DataFrame:
     return frame
 
 
+SCHEDULE_GROUP_COLUMNS = ["round", "round_label", "starts", "group", "table", "score", "reasons", "prompt", "uid"]
+
+
 def schedule_groups_csv(schedule: Schedule) -> bytes:
-    return csv_bytes(schedule_groups_frame(schedule), numeric=("round", "group", "table", "score"))
+    """:func:`schedule_groups_frame` as a formula-safe CSV, in the bytes :func:`csv_bytes` writes for it.
+
+    300,000 rows for six rounds of 100,000 people: written straight out as text, each person's cells made once.
+    """
+    width = max((len(g.members) for r in schedule.rounds for g in r.groups), default=2)
+    members = _member_cells(schedule.roster.people)
+    padding = ["," * len(MEMBER_FIELDS) * (width - size) for size in range(width + 1)]
+    header = SCHEDULE_GROUP_COLUMNS + [f"member_{k + 1}_{name}" for k in range(width) for name in MEMBER_FIELDS]
+
+    def lines() -> Iterator[str]:
+        reasons: dict[tuple[str, ...], str] = {}
+        for rnd in schedule.rounds:
+            when = f"{rnd.number},{text_cell(rnd.label)},{text_cell(_when(rnd.starts))}"
+            prompt = text_cell(rnd.prompt)
+            for number, group in enumerate(rnd.groups, start=1):
+                why = reasons.get(group.reasons)
+                if why is None:
+                    why = reasons[group.reasons] = text_cell(" | ".join(group.reasons))
+                table = "" if group.table is None else group.table
+                cells = ",".join([members[member] for member in group.members])
+                yield (f"{when},{number},{table},{group.score},{why},{prompt},{text_cell(group.uid)},{cells}"
+                       f"{padding[len(group.members)]}")
+
+    return _csv_document(header, lines())
 
 
 def schedule_dict(schedule: Schedule) -> dict[str, Any]:
@@ -384,13 +512,9 @@ def schedule_json(schedule: Schedule) -> str:
 
 def write_files(folder: Path, files: dict[str, bytes], *, protect: Sequence[Path] = ()) -> None:
     """Write a folder of files (invitations, emails), each replaced atomically."""
-    try:
-        folder.mkdir(exist_ok=True)
-    except OSError as error:
-        raise OutputError(f"{folder}: cannot create the folder ({error.strerror})") from None
-    _remove_abandoned_temporaries(folder, files)
-    for name, data in files.items():
-        write_atomic(folder / name, data, protect=protect, sweep=False)
+    with Staged(protect) as staged:
+        staged.folder(folder, files.items())
+        staged.commit()
 
 
 def history_csv(rows: Sequence[dict[str, object]], columns: Sequence[str]) -> bytes:

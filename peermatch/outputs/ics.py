@@ -1,147 +1,55 @@
-"""Calendar files for a schedule: pure writers that return iCalendar (RFC 5545) bytes.
+"""Calendar files for a schedule: pure writers of iCalendar (RFC 5545) bytes.
 
 Two shapes:
 
-- :func:`schedule_ics`: one ``METHOD:PUBLISH`` calendar holding every conversation of every round, for a
-  coordinator to import or share;
-- :func:`invitation_ics` / :func:`invitation_files`: one ``METHOD:REQUEST`` calendar per conversation, for
+- :func:`schedule_ics` / :func:`schedule_ics_parts`: one ``METHOD:PUBLISH`` calendar holding every conversation
+  of every round, for a coordinator to import or share;
+- :func:`invitation_ics` / :func:`invitations`: one ``METHOD:REQUEST`` calendar per conversation, for
   coordinators who send the invitations one at a time.
 
 Both give each conversation the group's ``uid`` (kept in the history, so a rerun updates rather than duplicates
 the entry in people's calendars) and the same times: rounds start at naive Europe/London wall-clock times, written
 with ``TZID=Europe/London`` and a VTIMEZONE built from zoneinfo, so a conversation in July is at 09:00 BST and one
-in January at 09:00 GMT.  ``DTSTAMP`` is the schedule's first start in UTC, never the clock, so the same schedule
-always gives the same bytes.
+in January at 09:00 GMT.  ``SEQUENCE`` and ``DTSTAMP`` are the group's ``sequence`` and ``stamp``: the history
+raises the sequence when a rerun changes a conversation, so calendars replace the old entry, and keeps the stamp
+of the version recorded, so an unchanged plan gives the same bytes.  Without a stamp (a schedule that never met a
+history) ``DTSTAMP`` is the schedule's first start in UTC, never the clock.  ``ORGANIZER`` carries the organiser's
+name, or else the coordinator's.
 
-Names and emails come from spreadsheets, so nothing in them may add a line or a property:
-
-- text values (summary, description, location) are escaped by icalendar, and peermatch also turns control
-  characters, line and paragraph separators and bidirectional overrides in names, professions, organisations and
-  places into spaces (:func:`clean`), so a name such as ``"Jo\\r\\nATTENDEE:mailto:evil@x"`` stays one harmless
-  ``CN`` value;
-- an email address is used only when it is a plain ``local@domain`` in printable ASCII.  One with a line break,
-  space, comma, semicolon, angle bracket, quote or other character that could start another address or property is
-  **refused**: :class:`UnusableAddress` (a ``ValueError``, and a ``PeermatchError`` with exit code 65) names the
-  roster row and id, never the address (nor an id that is the address), so the message is safe in a cron log and
-  the coordinator can correct the roster.  Refusing, rather than dropping the attendee, means nobody silently
-  misses their invitation.  A blank email is not an error: that person simply gets no ``ATTENDEE`` line.  The
-  organiser's address is checked the same way (exit 78, as it comes from the configuration).
+Events are written here rather than by icalendar, which takes milliseconds an event (300,000 events for six rounds
+of 100,000 people), in exactly the bytes icalendar writes (its property order, escaping, parameter quoting and line
+folding; tests compare the two); icalendar still makes the VTIMEZONE, once a file.  Names and emails are cleaned
+and checked first (:mod:`peermatch.outputs.contacts`), so nothing in them can add a line or a property.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, vCalAddress
+from icalendar import Timezone
 
-from peermatch.errors import EXIT_CONFIG, EXIT_DATAERR, PeermatchError
-from peermatch.models import Person, Round, Schedule, ScheduledGroup
-from peermatch.text import fold, tidy
+from peermatch.models import Round, Schedule, ScheduledGroup
+from peermatch.outputs.contacts import (
+    Contact,
+    Directory,
+    UnusableAddress,
+    clean,
+    clean_multiline,
+    parse_mailbox,
+)
+
+__all__ = ["UnusableAddress", "clean", "invitation_files", "invitation_ics", "invitations", "london_timezone",
+           "schedule_ics", "schedule_ics_parts"]
 
 LONDON = ZoneInfo("Europe/London")
 TZID = "Europe/London"
 PRODID = "-//peermatch//peermatch//EN"
-
-# Characters that never belong in a one-line value: C0/C1 controls (CR, LF, tab, NUL, ESC...), Unicode line and
-# paragraph separators, and the bidirectional embeddings, overrides and isolates that can make text display in an
-# order other than the one it is stored in.
-_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
-_MAILBOX = re.compile(r"^(?P<name>[^<>]*)<(?P<address>[^<>]*)>$")
-
-
-class UnusableAddress(PeermatchError, ValueError):
-    """An email address that cannot safely be written as a recipient, organiser or sender.
-
-    ``person_id`` names the roster entry (exit 65, like any roster problem), or is ``None`` for the organiser or
-    sender from the configuration (exit 78).  The message never repeats the address itself.  It is also a
-    ``ValueError``, for callers that use the writers as a library.
-    """
-
-    def __init__(self, problem: str, person: Person | None = None) -> None:
-        self.person_id = person.id if person is not None else None
-        self.problem = problem
-        if person is None:
-            message = (f"the organiser's email address {problem}; set organiser_email in [schedule] to a plain "
-                       f"address such as peer.learning@example.org")
-        else:
-            message = (f"{_where(person)}: the email address {problem}, so no invitation or introduction can be "
-                       f"addressed to this person; correct it in the roster (or blank it)")
-        super().__init__(message)
-        self.exit_code = EXIT_DATAERR if person is not None else EXIT_CONFIG
-
-
-def _where(person: Person) -> str:
-    """``row 5 (id A2)``: the row, and the id unless the roster had none and the id is the email itself."""
-    shown = clean(person.id)
-    if not shown or fold(person.id) == fold(person.email) or shown == str(person.row):
-        return f"row {person.row}"
-    return f"row {person.row} (id {shown})"
-
-
-def clean(value: str) -> str:
-    """A one-line display value: control characters and line breaks become spaces, then ``tidy``."""
-    return tidy("".join(
-        " " if unicodedata.category(c) in ("Cc", "Zl", "Zp") or c in _BIDI else c for c in value))
-
-
-def clean_multiline(value: str) -> str:
-    """Like :func:`clean` but keeps line breaks (for a prompt written over several lines)."""
-    lines = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return "\n".join(clean(line) for line in lines).strip("\n")
-
-
-def _address_problem(address: str) -> str | None:
-    if any(c in "\r\n" or unicodedata.category(c) in ("Zl", "Zp") for c in address):
-        return "contains a line break"
-    if any(c.isspace() for c in address):
-        return "contains a space"
-    for character, name in ((",", "a comma"), (";", "a semicolon"), ("<", "an angle bracket"),
-                            (">", "an angle bracket"), ('"', "a quotation mark"), (":", "a colon")):
-        if character in address:
-            return f"contains {name}"
-    if any(unicodedata.category(c) == "Cc" for c in address):
-        return "contains a control character"
-    if not address.isascii():
-        return "contains a character outside plain ASCII"
-    if address.count("@") != 1:
-        return "does not contain exactly one @"
-    if not _ADDRESS.fullmatch(address):
-        return "is not a plain name@domain address"
-    return None
-
-
-def checked_address(address: str, person: Person | None) -> str:
-    """``address`` if it is a plain ``local@domain`` address; else :class:`UnusableAddress` (naming ``person``)."""
-    problem = _address_problem(address)
-    if problem:
-        raise UnusableAddress(problem, person)
-    return address
-
-
-def person_address(person: Person) -> str | None:
-    """The person's email, checked, or ``None`` when they have none."""
-    return checked_address(person.email, person) if person.email else None
-
-
-def parse_mailbox(text: str | None) -> tuple[str, str]:
-    """``"Name <name@example.org>"`` or ``"name@example.org"`` as (cleaned name, checked address).
-
-    For the organiser or sender, so a problem raises :class:`UnusableAddress` with no person id; so does a blank.
-    """
-    if not text or not text.strip():
-        raise UnusableAddress("is not set, and invitations and introductions need one")
-    match = _MAILBOX.match(text.strip())
-    name, address = (match["name"], match["address"]) if match else ("", text)
-    return clean(name).strip('"').strip(), checked_address(address.strip(), None)
-
-
-def display_name(person: Person) -> str:
-    """The person's name, cleaned; their id when the roster has no name for them."""
-    return clean(person.name) or clean(person.id)
+_FOLD_AT = 74  # octets a line holds before icalendar folds it (RFC 5545 allows 75)
+_QUOTABLE = re.compile("[,;:\u2019]")
+_END = b"END:VCALENDAR\r\n"
 
 
 def local_start(round_: Round) -> datetime:
@@ -167,73 +75,16 @@ def file_name(round_: Round, index: int, suffix: str) -> str:
     return f"round-{round_.number:02d}-group-{index:03d}.{suffix}"
 
 
-def members_of(schedule: Schedule, group: ScheduledGroup) -> list[Person]:
-    people = {p.id: p for p in schedule.roster.people}
-    return [people[member] for member in group.members]
-
-
-def conversation_summary(members: list[Person]) -> str:
+def conversation_summary(members: list[Contact]) -> str:
     """``Peer learning: Nurse × Social Worker``: professions, never names."""
-    return "Peer learning: " + " × ".join(clean(p.profession) or "colleague" for p in members)
+    return "Peer learning: " + " × ".join(member.profession or "colleague" for member in members)
 
 
-def member_line(person: Person) -> str:
-    """``Siân Jones, Nurse, Northshire NHS`` (blank parts left out)."""
-    return ", ".join(part for part in (display_name(person), clean(person.profession), clean(person.organisation))
-                     if part)
-
-
-def place(schedule: Schedule, group: ScheduledGroup) -> str:
-    """The location, with the table number at an event: ``Civic Centre, table 4``."""
-    location = clean(schedule.location)
+def place(location: str, group: ScheduledGroup) -> str:
+    """The (cleaned) location, with the table number at an event: ``Civic Centre, table 4``."""
     if group.table is None:
         return location
     return f"{location}, table {group.table}" if location else f"Table {group.table}"
-
-
-def _description(round_: Round, group: ScheduledGroup, members: list[Person]) -> str:
-    lines = ["A peer-learning conversation with:", *(f"- {member_line(p)}" for p in members)]
-    if group.table is not None:
-        lines += ["", f"Table {group.table}"]
-    prompt = clean_multiline(round_.prompt)
-    if prompt:
-        lines += ["", "To start you off:", prompt]
-    return "\n".join(lines)
-
-
-def _calendar_address(address: str, name: str) -> vCalAddress:
-    value = vCalAddress(f"mailto:{address}")
-    if name:
-        value.params["CN"] = name
-    return value
-
-
-def _event(schedule: Schedule, round_: Round, group: ScheduledGroup, organiser: tuple[str, str] | None,
-           sequence: int | None) -> Event:
-    members = members_of(schedule, group)
-    event = Event()
-    event.add("uid", group.uid)
-    event.add("dtstamp", stamp(schedule))
-    event.add("dtstart", local_start(round_))
-    event.add("dtend", local_end(schedule, round_))
-    if sequence is not None:
-        event.add("sequence", sequence)
-    event.add("summary", conversation_summary(members))
-    event.add("description", _description(round_, group, members))
-    location = place(schedule, group)
-    if location:
-        event.add("location", location)
-    if organiser is not None:
-        event.add("organizer", _calendar_address(organiser[1], organiser[0]))
-    for person in members:
-        address = person_address(person)
-        if address is None:
-            continue
-        attendee = _calendar_address(address, display_name(person))
-        attendee.params["ROLE"] = "REQ-PARTICIPANT"
-        attendee.params["RSVP"] = "TRUE"
-        event.add("attendee", attendee)
-    return event
 
 
 def london_timezone(first: date, last: date) -> Timezone:
@@ -257,43 +108,155 @@ def london_timezone(first: date, last: date) -> Timezone:
     return timezone
 
 
-def _calendar(schedule: Schedule, method: str, events: list[Event]) -> bytes:
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", method)
-    if events:
+def _folded(line: str) -> bytes:
+    """One content line as bytes, folded as icalendar folds it, with its CRLF.
+
+    At most 74 octets a line, never inside a UTF-8 character, and never just after a backslash or caret that
+    starts an escape (icalendar's rule, for readers that unescape before unfolding).
+    """
+    data = line.encode()
+    if len(data) <= _FOLD_AT:
+        return data + b"\r\n"
+    pieces = []
+    start = 0
+    while len(data) - start > _FOLD_AT:
+        end = start + _FOLD_AT
+        while data[end] & 0xC0 == 0x80:  # a UTF-8 continuation byte: the character started earlier
+            end -= 1
+        if data[end - 1] in b"\\^" and end - 1 > start:
+            end -= 1
+        pieces.append(data[start:end])
+        start = end
+    pieces.append(data[start:])
+    return b"\r\n ".join(pieces) + b"\r\n"
+
+
+def _text(value: str) -> str:
+    """An iCalendar TEXT value, escaped as icalendar's vText escapes it."""
+    return (value.replace("\\N", "\n").replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
+
+
+def _address(name: str, address: str, extra: str = "") -> str:
+    """``;CN="Name"<extra>:mailto:address``: a calendar address with its parameters, as icalendar writes them."""
+    if not name:
+        return f"{extra}:mailto:{address}"
+    value = name.replace("^", "^^").replace("\r\n", "^n").replace("\n", "^n").replace("\r", "^n").replace('"', "^'")
+    if " " in name or "'" in name or _QUOTABLE.search(value):
+        value = f'"{value}"'
+    return f";CN={value}{extra}:mailto:{address}"
+
+
+def _local(moment: datetime) -> str:
+    return f"TZID={TZID}:{moment:%Y%m%dT%H%M%S}"
+
+
+class _Events:
+    """Makes each conversation's VEVENT; what a round or a person adds is made once."""
+
+    def __init__(self, schedule: Schedule, organiser: tuple[str, str] | None, directory: Directory | None) -> None:
+        self.schedule = schedule
+        self.directory = directory if directory is not None else Directory(schedule.roster.people)
+        self.organiser = b"" if organiser is None else _folded("ORGANIZER" + _address(*organiser))
+        self.default_stamp = stamp(schedule)
+        self.location = clean(schedule.location)
+        self._attendees: dict[str, bytes] = {}
+        self._round: tuple[Round, bytes, str] | None = None
         years = [moment.year for r in schedule.rounds for moment in (local_start(r), local_end(schedule, r))]
-        calendar.add_component(london_timezone(date(min(years), 1, 1), date(max(years) + 1, 1, 1)))
-    for event in events:
-        calendar.add_component(event)
-    data: bytes = calendar.to_ical()
-    return data
+        self.timezone = london_timezone(date(min(years), 1, 1), date(max(years) + 1, 1, 1)).to_ical() if years \
+            else b""
+
+    def _round_parts(self, round_: Round) -> tuple[bytes, str]:
+        """The round's DTSTART and DTEND lines, and the prompt's part of the description."""
+        if self._round is None or self._round[0] is not round_:
+            times = (_folded(f"DTSTART;{_local(local_start(round_))}")
+                     + _folded(f"DTEND;{_local(local_end(self.schedule, round_))}"))
+            prompt = clean_multiline(round_.prompt)
+            self._round = (round_, times, f"\n\nTo start you off:\n{prompt}" if prompt else "")
+        return self._round[1], self._round[2]
+
+    def _attendee(self, member: Contact) -> bytes:
+        line = self._attendees.get(member.person.id)
+        if line is None:
+            line = self._attendees[member.person.id] = b"" if member.address is None else _folded(
+                "ATTENDEE" + _address(member.name, member.address, ";ROLE=REQ-PARTICIPANT;RSVP=TRUE"))
+        return line
+
+    def event(self, round_: Round, group: ScheduledGroup) -> bytes:
+        members = self.directory.members(group.members)
+        times, prompt = self._round_parts(round_)
+        table = "" if group.table is None else f"\n\nTable {group.table}"
+        description = "A peer-learning conversation with:\n" + "\n".join(f"- {m.line}" for m in members) + table
+        location = place(self.location, group)
+        moment = (group.stamp or self.default_stamp).astimezone(UTC)
+        return b"".join([
+            b"BEGIN:VEVENT\r\n",
+            _folded("SUMMARY:" + _text(conversation_summary(members))),
+            times,
+            _folded(f"DTSTAMP:{moment:%Y%m%dT%H%M%SZ}"),
+            _folded("UID:" + _text(group.uid)),
+            _folded(f"SEQUENCE:{group.sequence}"),
+            *map(self._attendee, members),
+            _folded("DESCRIPTION:" + _text(description + prompt)),
+            _folded("LOCATION:" + _text(location)) if location else b"",
+            self.organiser,
+            b"END:VEVENT\r\n",
+        ])
+
+    def head(self, method: str, with_timezone: bool) -> bytes:
+        lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", f"METHOD:{method}"]
+        return b"".join(map(_folded, lines)) + (self.timezone if with_timezone else b"")
 
 
-def schedule_ics(schedule: Schedule, *, organiser: str | None = None) -> bytes:
+def _organiser(organiser: str | None, coordinator: str) -> tuple[str, str]:
+    """(name, address) of the organiser; the coordinator's name (its first line) when the address has none."""
+    name, address = parse_mailbox(organiser)
+    return name or clean(coordinator.strip().splitlines()[0] if coordinator.strip() else ""), address
+
+
+def schedule_ics_parts(schedule: Schedule, *, organiser: str | None = None, coordinator: str = "",
+                       directory: Directory | None = None) -> Iterator[bytes]:
+    """:func:`schedule_ics` a conversation at a time, for writing a large calendar without holding it."""
+    events = _Events(schedule, _organiser(organiser, coordinator) if organiser else None, directory)
+    conversations = [(r, g) for r in schedule.rounds for g in r.groups]
+    yield events.head("PUBLISH", bool(conversations))
+    for round_, group in conversations:
+        yield events.event(round_, group)
+    yield _END
+
+
+def schedule_ics(schedule: Schedule, *, organiser: str | None = None, coordinator: str = "",
+                 directory: Directory | None = None) -> bytes:
     """Every conversation of every round in one ``METHOD:PUBLISH`` calendar.
 
-    ``organiser`` is ``"Name <address>"`` or a bare address.  Raises :class:`UnusableAddress` for an email that is
-    not a plain address (see the module's notes).
+    ``organiser`` is ``"Name <address>"`` or a bare address; without a name, ``coordinator`` names it.  Raises
+    :class:`UnusableAddress` for an email that is not a plain address (see :mod:`peermatch.outputs.contacts`).
     """
-    mailbox = parse_mailbox(organiser) if organiser else None
-    events = [_event(schedule, r, g, mailbox, None) for r in schedule.rounds for g in r.groups]
-    return _calendar(schedule, "PUBLISH", events)
+    return b"".join(schedule_ics_parts(schedule, organiser=organiser, coordinator=coordinator, directory=directory))
 
 
-def invitation_ics(schedule: Schedule, round_: Round, group: ScheduledGroup, *, organiser: str | None) -> bytes:
-    """One conversation as a ``METHOD:REQUEST`` invitation (``SEQUENCE:0``), same UID as in :func:`schedule_ics`.
+def invitation_ics(schedule: Schedule, round_: Round, group: ScheduledGroup, *, organiser: str | None,
+                   coordinator: str = "") -> bytes:
+    """One conversation as a ``METHOD:REQUEST`` invitation, same UID, SEQUENCE and DTSTAMP as in :func:`schedule_ics`.
 
     An invitation needs an ORGANIZER (RFC 5546) for replies to go to: a missing or unusable ``organiser`` raises
     :class:`UnusableAddress` (exit 78) rather than writing an invitation nobody can answer.
     """
-    return _calendar(schedule, "REQUEST", [_event(schedule, round_, group, parse_mailbox(organiser), 0)])
+    events = _Events(schedule, _organiser(organiser, coordinator), None)
+    return events.head("REQUEST", True) + events.event(round_, group) + _END
 
 
-def invitation_files(schedule: Schedule, organiser: str | None) -> dict[str, bytes]:
+def invitations(schedule: Schedule, organiser: str | None, *, coordinator: str = "",
+                directory: Directory | None = None) -> Iterator[tuple[str, bytes]]:
+    """``("round-01-group-003.ics", invitation)`` for every conversation, in schedule order, one at a time."""
+    events = _Events(schedule, _organiser(organiser, coordinator), directory)  # checks the organiser first
+    head = events.head("REQUEST", True)
+    for round_ in schedule.rounds:
+        for index, group in enumerate(round_.groups, start=1):
+            yield file_name(round_, index, "ics"), head + events.event(round_, group) + _END
+
+
+def invitation_files(schedule: Schedule, organiser: str | None, *, coordinator: str = "",
+                     directory: Directory | None = None) -> dict[str, bytes]:
     """``{"round-01-group-003.ics": invitation, ...}`` for every conversation, in schedule order."""
-    parse_mailbox(organiser)  # a missing organiser is an error even for a schedule with no conversations
-    return {file_name(r, index, "ics"): invitation_ics(schedule, r, g, organiser=organiser)
-            for r in schedule.rounds for index, g in enumerate(r.groups, start=1)}
+    return dict(invitations(schedule, organiser, coordinator=coordinator, directory=directory))

@@ -16,31 +16,18 @@ schedule always gives the same bytes.
 
 from __future__ import annotations
 
+import binascii
 import hashlib
 import re
+from collections.abc import Iterator
 from datetime import datetime
-from email import policy
-from email.headerregistry import Address
-from email.message import EmailMessage
 from email.utils import format_datetime
 from string import Template
-from typing import Any
-
-import pandas as pd
 
 from peermatch.models import Round, Schedule, ScheduledGroup
-from peermatch.outputs.export import csv_bytes
-from peermatch.outputs.ics import (
-    clean,
-    clean_multiline,
-    display_name,
-    file_name,
-    local_start,
-    member_line,
-    members_of,
-    parse_mailbox,
-    person_address,
-)
+from peermatch.outputs.contacts import Contact, Directory, clean, clean_multiline, parse_mailbox
+from peermatch.outputs.export import csv_parts, text_cell
+from peermatch.outputs.ics import file_name, local_start
 from peermatch.roster.templates import check_template
 from peermatch.text import and_list
 
@@ -147,52 +134,129 @@ def _tidy_body(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", lines).strip("\n") + "\n"
 
 
+_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?: [A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+_WORD_BYTES = 45  # UTF-8 bytes in one encoded word: 60 base64 characters, 72 with its markers (RFC 2047: 75)
+INTRO_COLUMNS = ("round", "date", "group", "to", "names", "subject", "body")
+HEADERS_AFTER_DATE = ("X-Unsent: 1\r\n"  # Outlook opens the file as a draft, ready to send
+                      'Content-Type: text/plain; charset="utf-8"\r\n'
+                      "Content-Transfer-Encoding: quoted-printable\r\n"
+                      "MIME-Version: 1.0\r\n\r\n")
+
+
+def mailbox(name: str, address: str) -> str:
+    """``Name <address>`` as an RFC 5322 header writes it: plain, quoted, or in RFC 2047 encoded words.
+
+    ``name`` is cleaned (no line breaks) and ``address`` checked, so neither can add a header.
+    """
+    if not name:
+        return address
+    if _ATOM.fullmatch(name):
+        return f"{name} <{address}>"
+    if name.isascii():
+        return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + f'" <{address}>'
+    words, data = [], name.encode()
+    while data:
+        end = min(len(data), _WORD_BYTES)
+        while end < len(data) and data[end] & 0xC0 == 0x80:  # never split a character between two words
+            end -= 1
+        words.append(f"=?utf-8?b?{binascii.b2a_base64(data[:end], newline=False).decode()}?=")
+        data = data[end:]
+    # Folded between words, and before the address when it would make the line longer than 78 characters.
+    return "\r\n ".join(words) + (" " if len(words[-1]) + len(address) <= 74 else "\r\n ") + f"<{address}>"
+
+
+def _template_parts(template: Template) -> list[tuple[bool, str]]:
+    """The checked template as (is a placeholder, text) parts, filled by a join rather than a regex a message."""
+    parts: list[tuple[bool, str]] = []
+    text, last = template.template, 0
+    for found in template.pattern.finditer(text):
+        parts.append((False, text[last:found.start()]))
+        name = found.group("named") or found.group("braced")
+        parts.append((name is not None, name or template.delimiter))  # otherwise an escaped $$
+        last = found.end()
+    parts.append((False, text[last:]))
+    return parts
+
+
+class _Introductions:
+    """Makes each conversation's text and message; what a round or a person adds is made once."""
+
+    def __init__(self, schedule: Schedule, template: str | Template, coordinator: str,
+                 directory: Directory | None) -> None:
+        self.schedule = schedule
+        self.template = template if isinstance(template, Template) else check_template(template)
+        self.directory = directory if directory is not None else Directory(schedule.roster.people)
+        self.fixed = {"duration": duration_text(schedule.duration_minutes),
+                      "location": clean(schedule.location) or NO_LOCATION,
+                      "coordinator": clean_multiline(coordinator)}
+        self.parts = _template_parts(self.template)
+        self._round: tuple[Round, str, str, str, str] | None = None
+        self._mailboxes: dict[str, str] = {}
+
+    def round_parts(self, round_: Round) -> tuple[str, str, str, str]:
+        """The round's date, prompt, subject and Date header."""
+        if self._round is None or self._round[0] is not round_:
+            moment = local_start(round_)
+            self._round = (round_, long_date(moment), clean_multiline(round_.prompt) or NO_PROMPT, subject(round_),
+                           format_datetime(moment))
+        return self._round[1:]
+
+    def text(self, round_: Round, group: ScheduledGroup, members: list[Contact]) -> str:
+        when, prompt, _, _ = self.round_parts(round_)
+        values = self.fixed | {"names": join_names([m.name for m in members]),
+                               "members": "\n".join(f"- {m.line}" for m in members), "date": when, "prompt": prompt,
+                               "table": f"Table {group.table}" if group.table is not None else ""}
+        return _tidy_body("".join(values[text] if named else text for named, text in self.parts))
+
+    def mailbox(self, member: Contact) -> str:
+        text = self._mailboxes.get(member.person.id)
+        if text is None:
+            text = self._mailboxes[member.person.id] = mailbox(member.name, member.address or "")
+        return text
+
+    def message(self, round_: Round, group: ScheduledGroup, sender: str) -> bytes:
+        members = self.directory.members(group.members)
+        _, _, title, date = self.round_parts(round_)
+        recipients = ",\r\n ".join(self.mailbox(m) for m in members if m.address is not None)
+        head = (f"From: {sender}\r\n" + (f"To: {recipients}\r\n" if recipients else "")
+                + f"Subject: {title}\r\nDate: {date}\r\n"
+                + f"Message-ID: {message_id(group)}\r\n" + HEADERS_AFTER_DATE)
+        body = self.text(round_, group, members).replace("\n", "\r\n").encode()
+        return head.encode() + binascii.b2a_qp(body, istext=True)
+
+
 def intro_text(schedule: Schedule, round_: Round, group: ScheduledGroup, template: str | Template,
                coordinator: str = "") -> str:
     """The introduction for one conversation, from ``template`` (text or a checked :class:`Template`)."""
-    checked = template if isinstance(template, Template) else check_template(template)
-    members = members_of(schedule, group)
-    values = {
-        "names": join_names([display_name(p) for p in members]),
-        "members": "\n".join(f"- {member_line(p)}" for p in members),
-        "date": long_date(local_start(round_)),
-        "duration": duration_text(schedule.duration_minutes),
-        "prompt": clean_multiline(round_.prompt) or NO_PROMPT,
-        "table": f"Table {group.table}" if group.table is not None else "",
-        "location": clean(schedule.location) or NO_LOCATION,
-        "coordinator": clean_multiline(coordinator),
-    }
-    return _tidy_body(checked.substitute(values))
+    intros = _Introductions(schedule, template, coordinator, None)
+    return intros.text(round_, group, intros.directory.members(group.members))
 
 
-def _recipients(schedule: Schedule, group: ScheduledGroup) -> list[tuple[str, str]]:
-    """(name, checked address) for each member with an email, in group order."""
-    pairs = [(display_name(p), person_address(p)) for p in members_of(schedule, group)]
-    return [(name, address) for name, address in pairs if address is not None]
+def intros_csv_parts(schedule: Schedule, template: str, coordinator: str = "", *,
+                     directory: Directory | None = None) -> Iterator[bytes]:
+    """:func:`intros_csv` a chunk of rows at a time, for writing a large file without holding it."""
+    intros = _Introductions(schedule, template, coordinator, directory)
+
+    def lines() -> Iterator[str]:
+        for round_ in schedule.rounds:
+            _, _, title, _ = intros.round_parts(round_)
+            start = f"{round_.number},{text_cell(f'{local_start(round_):%Y-%m-%d %H:%M}')}"
+            title_cell = text_cell(title)
+            for number, group in enumerate(round_.groups, start=1):
+                members = intros.directory.members(group.members)
+                to = "; ".join(m.address for m in members if m.address is not None)
+                names = join_names([m.name for m in members])
+                body = intros.text(round_, group, members)
+                yield f"{start},{number},{text_cell(to)},{text_cell(names)},{title_cell},{text_cell(body)}"
+
+    return csv_parts(INTRO_COLUMNS, lines())
 
 
-def intros_frame(schedule: Schedule, template: str, coordinator: str = "") -> pd.DataFrame:
-    """One row per conversation: round, date, group, to, names, subject, body (for a mail merge)."""
-    checked = check_template(template)
-    rows: list[dict[str, Any]] = []
-    for round_ in schedule.rounds:
-        for number, group in enumerate(round_.groups, start=1):
-            rows.append({
-                "round": round_.number,
-                "date": f"{local_start(round_):%Y-%m-%d %H:%M}",
-                "group": number,
-                "to": "; ".join(address for _, address in _recipients(schedule, group)),
-                "names": join_names([display_name(p) for p in members_of(schedule, group)]),
-                "subject": subject(round_),
-                "body": intro_text(schedule, round_, group, checked, coordinator),
-            })
-    columns = ["round", "date", "group", "to", "names", "subject", "body"]
-    return pd.DataFrame(rows, columns=columns)
-
-
-def intros_csv(schedule: Schedule, template: str, coordinator: str = "") -> bytes:
-    """:func:`intros_frame` as a formula-safe UTF-8 CSV with BOM."""
-    return csv_bytes(intros_frame(schedule, template, coordinator), numeric=("round", "group"))
+def intros_csv(schedule: Schedule, template: str, coordinator: str = "", *,
+               directory: Directory | None = None) -> bytes:
+    """One row per conversation (round, date, group, to, names, subject, body) for a mail merge: a formula-safe
+    UTF-8 CSV with BOM."""
+    return b"".join(intros_csv_parts(schedule, template, coordinator, directory=directory))
 
 
 def message_id(group: ScheduledGroup) -> str:
@@ -200,28 +264,18 @@ def message_id(group: ScheduledGroup) -> str:
     return f"<intro.{hashlib.sha256(group.uid.encode()).hexdigest()[:32]}@peermatch>"
 
 
-def intro_message(schedule: Schedule, round_: Round, group: ScheduledGroup, template: str | Template, *,
-                  sender: str, coordinator: str = "") -> EmailMessage:
-    """One introduction as an unsent RFC 5322 message addressed to every member with an email."""
-    sender_name, sender_address = parse_mailbox(sender)
-    message = EmailMessage(policy=policy.SMTP)
-    message["From"] = Address(display_name=sender_name, addr_spec=sender_address)
-    recipients = _recipients(schedule, group)
-    if recipients:
-        message["To"] = [Address(display_name=name, addr_spec=address) for name, address in recipients]
-    message["Subject"] = subject(round_)
-    message["Date"] = format_datetime(local_start(round_))
-    message["Message-ID"] = message_id(group)
-    message["X-Unsent"] = "1"  # Outlook opens the file as a draft, ready to send
-    message.set_content(intro_text(schedule, round_, group, template, coordinator), cte="quoted-printable")
-    return message
+def emails(schedule: Schedule, template: str, *, sender: str, coordinator: str = "",
+           directory: Directory | None = None) -> Iterator[tuple[str, bytes]]:
+    """``("round-01-group-003.eml", message)``, one unsent RFC 5322 introduction per conversation, in schedule
+    order, one at a time; each is addressed to every member with an email."""
+    intros = _Introductions(schedule, template, coordinator, directory)
+    sender_mailbox = mailbox(*parse_mailbox(sender))
+    for round_ in schedule.rounds:
+        for number, group in enumerate(round_.groups, start=1):
+            yield file_name(round_, number, "eml"), intros.message(round_, group, sender_mailbox)
 
 
-def eml_files(schedule: Schedule, template: str, *, sender: str, coordinator: str = "") -> dict[str, bytes]:
+def eml_files(schedule: Schedule, template: str, *, sender: str, coordinator: str = "",
+              directory: Directory | None = None) -> dict[str, bytes]:
     """``{"round-01-group-003.eml": message, ...}``, one introduction per conversation, in schedule order."""
-    checked = check_template(template)
-    return {
-        file_name(round_, number, "eml"): intro_message(
-            schedule, round_, group, checked, sender=sender, coordinator=coordinator).as_bytes()
-        for round_ in schedule.rounds for number, group in enumerate(round_.groups, start=1)
-    }
+    return dict(emails(schedule, template, sender=sender, coordinator=coordinator, directory=directory))
