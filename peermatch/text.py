@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -9,6 +10,56 @@ from collections.abc import Iterable, Sequence
 # How spreadsheets say yes and no (after fold): a tick column's "TRUE", a form's "Y", a flag's "1".
 YES = frozenset({"yes", "y", "true", "1"})
 NO = frozenset({"no", "n", "false", "0"})
+
+
+# The bidirectional marks, embeddings, overrides and isolates: they make text display in an order other than the one
+# it is stored in, so "gpj.exe" can show as "exe.jpg", and a name can hide what follows it in a table.
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+# What a spreadsheet cell may carry that a terminal, a log or a spreadsheet would act on: whole ANSI escape
+# sequences first (so "\x1b[31mRed" becomes "Red", not "[31mRed"), then any other C0 or C1 control character or
+# DEL, and the bidirectional controls.  Tab, line feed and carriage return are kept: they separate cells and rows,
+# and tidy() turns those inside a cell into spaces.
+_UNSAFE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, screen clearing
+    r"|(?:\x1b[\]P^_]|[\x90\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"  # OSC, DCS, PM, APC: titles, links
+    rf"|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{BIDI_CONTROLS}]"
+)
+_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
+
+
+def strip_unsafe(text: str) -> str:
+    """``text`` without escape sequences, control characters (but tab, LF and CR) or bidirectional controls.
+
+    Applied once, to everything read from a roster or another spreadsheet, so that no value can recolour a
+    terminal, forge a log line, reorder what a table shows or make openpyxl refuse a cell further down.
+    """
+    return _UNSAFE.sub("", text)
+
+
+def address_problem(address: str) -> str | None:
+    """What keeps ``address`` from being one plain ``local@domain`` address, or None when it is one.
+
+    Anything else could add a recipient, a header or a calendar property where the address is written.
+    """
+    if _ADDRESS.fullmatch(address):  # only printable ASCII without separators, and exactly one @: the usual case
+        return None
+    if any(c in "\r\n" or unicodedata.category(c) in ("Zl", "Zp") for c in address):
+        return "contains a line break"
+    if any(c.isspace() for c in address):
+        return "contains a space"
+    for character, name in ((",", "a comma"), (";", "a semicolon"), ("<", "an angle bracket"),
+                            (">", "an angle bracket"), ('"', "a quotation mark"), (":", "a colon")):
+        if character in address:
+            return f"contains {name}"
+    if any(unicodedata.category(c) == "Cc" for c in address):
+        return "contains a control character"
+    if not address.isascii():
+        return "contains a character outside plain ASCII"
+    if address.count("@") != 1:
+        return "does not contain exactly one @"
+    if not _ADDRESS.fullmatch(address):
+        return "is not a plain name@domain address"
+    return None
 
 
 def fold(value: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -40,3 +41,27 @@ def test_help_has_a_worked_example(command: tuple[str, ...]) -> None:
 def test_shell_completion_can_be_installed() -> None:
     result = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "120"})
     assert "--install-completion" in result.stdout
+
+
+def _help_texts(command: Any) -> list[str]:
+    texts = [command.help or "", *(getattr(param, "help", None) or "" for param in command.params)]
+    return [text.replace("\\[", "[") for text in texts]
+
+
+def _flat(text: str) -> str:
+    """Help text as words, whatever box, wrapping and indentation rich gave it."""
+    return " ".join(text.replace("│", " ").split())
+
+
+@pytest.mark.parametrize("command", [(), ("history",), *COMMANDS], ids=lambda c: " ".join(c) or "peermatch")
+def test_no_bracketed_words_are_lost_from_help(command: tuple[str, ...]) -> None:
+    """rich reads "[rules]" as markup and drops it: every bracket in a help text must be escaped as "\\[rules]"."""
+    click_command: Any = typer.main.get_command(app)
+    for name in command:
+        click_command = click_command.commands[name]
+    result = CliRunner().invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    shown = _flat(result.stdout)
+    bracketed = [_flat(found) for text in _help_texts(click_command)
+                 for found in re.findall(r"\[[^\[\]]*\]", text)]
+    assert [found for found in bracketed if found not in shown] == []

@@ -24,15 +24,29 @@ INPUTS = re.compile(r"\.(csv|toml)$")
 OUTPUT_FLAGS = {"--out", "-o", "--groups-out", "--ics", "--ics-dir", "--intros", "--eml-dir", "--history"}
 
 
+def _peermatch_commands(block: str) -> list[list[str]]:
+    """The peermatch commands of a bash block: whole lines, and the last step of a set-up line (`... && peermatch`)."""
+    commands = []
+    for line in block.replace("\\\n", " ").splitlines():
+        line = line.split(" #")[0].strip().split(" && ")[-1]
+        if line.startswith("peermatch "):
+            commands.append(shlex.split(line)[1:])
+    return commands
+
+
 def readme_commands() -> list[list[str]]:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    commands = []
-    for block in re.findall(r"```bash\n(.*?)```", text, flags=re.S):
-        for line in block.replace("\\\n", " ").splitlines():
-            line = line.split(" #")[0].strip()
-            if line.startswith("peermatch "):
-                commands.append(shlex.split(line)[1:])
-    return commands
+    return [command for block in re.findall(r"```bash\n(.*?)```", text, flags=re.S)
+            for command in _peermatch_commands(block)]
+
+
+def setup_command() -> list[str]:
+    """The peermatch command the set-up line ends with, which a new user runs before the walk-through."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Set-up", 1)[1].split("\n## ", 1)[0]
+    commands = _peermatch_commands(re.findall(r"```bash\n(.*?)```", section, flags=re.S)[0])
+    assert len(commands) == 1
+    return commands[0]
 
 
 def reads_missing_file(args: list[str], folder: Path) -> bool:
@@ -70,15 +84,17 @@ def walkthrough_commands() -> list[list[str]]:
 
 
 def test_the_walkthrough_runs_a_whole_programme(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Check, pair, schedule with a calendar, record who met, report: each step does what the README says."""
+    """Set-up, then check, pair, schedule with a calendar, record who met, report, in one folder, as a new user
+    would: each step does what the README says."""
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("PEERMATCH_HISTORY")
     commands = walkthrough_commands()
     assert [c[0] for c in commands] == ["check", "pair", "explain", "schedule", "history", "history", "report"]
+    assert setup_command()[0] == "pair"
     runner = CliRunner()
     outputs = {}
-    for args in commands:
+    for args in [setup_command(), *commands]:
         result = runner.invoke(app, args)
         assert result.exit_code == 0, f"peermatch {shlex.join(args)}: {result.stderr or result.stdout}"
         outputs[" ".join(args[:2])] = result.stdout

@@ -236,7 +236,10 @@ def test_control_characters_in_names_become_spaces_in_every_calendar_and_email(
     assert not any(CONTROL.search(cell) for row in intros for cell in row)
 
 
-BAD_EMAILS = ["esc@x.example\r\nBcc: evil@x.example", "esc@x.example\nTo: evil@x.example", "esc@x.example\x1b",
+# A lone control character (say "esc@x.example\x1b") is removed when the roster is read, leaving a plain address:
+# tests/test_clean_text.py.  What is left of these after that is still not one address.
+BAD_EMAILS = ["esc@x.example\r\nBcc: evil@x.example", "esc@x.example\nTo: evil@x.example",
+              "esc@x.example\tBcc: evil@x.example",
               "esc@x.example\x85Bcc: evil@x.example", "esc@x.example>, evil@x.example",
               "esc@x.example\u2028Bcc: evil@x.example"]
 OUTPUTS = [("--ics", "all.ics"), ("--ics-dir", "invites"), ("--eml-dir", "emails"), ("--intros", "intros.csv")]

@@ -69,13 +69,37 @@ def test_cp1252_as_excel_plain_csv_writes_it() -> None:
     assert roster.people[2].email == "ciaran.obrien@dwp.example"
 
 
+def test_utf16_unicode_text_as_excel_writes_it() -> None:
+    """Excel's "Unicode text": UTF-16 little-endian with a byte-order mark, tab-separated, CRLF."""
+    assert (DATA / "utf16.csv").read_bytes().startswith(b"\xff\xfeS\x00t\x00")
+    roster = load("utf16.csv")
+    assert (roster.encoding, roster.delimiter) == ("utf-16", "\t")
+    assert [(p.id, p.level, p.profession, p.row) for p in roster.people] == [("E1", BAND_5, "Nurse", 2)]
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_either_byte_order_with_its_mark(tmp_path: Path, codec: str) -> None:
+    text = "Staff ID\tName\tGrade\tProfession\r\n007\tSiân Evans\tBand 5\tNurse\r\n008\tZoë Adams\tBand 5\tGP\r\n"
+    path = tmp_path / "unicode.txt"
+    path.write_bytes("\ufeff".encode(codec) + text.encode(codec))
+    roster = load_roster(path)
+    assert [(p.id, p.name) for p in roster.people] == [("007", "Siân Evans"), ("008", "Zoë Adams")]
+
+
+def test_damaged_utf16_is_unreadable(tmp_path: Path) -> None:
+    path = tmp_path / "cut.txt"
+    path.write_bytes("\ufeffStaff ID\tGrade".encode("utf-16-le") + b"\x00\xdc")  # half a surrogate pair
+    with pytest.raises(RosterUnreadable) as caught:
+        load_roster(path)
+    assert str(caught.value) == f"{path}: damaged UTF-16 text (it does not decode); save it from Excel again"
+
+
 @pytest.mark.parametrize(("name", "problem"), [
     ("empty.csv", "the file is empty"),
     ("whitespace_only.csv", "the file is empty"),
     ("nul.csv", "not a text file (it contains NUL bytes)"),
     ("binary.csv", "not a text file (neither UTF-8 nor Windows-1252 text)"),
     ("bom_then_cp1252.csv", "not a text file (neither UTF-8 nor Windows-1252 text)"),
-    ("utf16.csv", "the file is UTF-16 text; save it from Excel as 'CSV UTF-8'"),
     ("workbook.xlsx", "this is a workbook, not a CSV file; save it from Excel as 'CSV UTF-8'"),
     ("missing.csv", "cannot read the file (No such file or directory)"),
     ("", "cannot read the file (Is a directory)"),

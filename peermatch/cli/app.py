@@ -7,12 +7,11 @@ here and nowhere deeper, so library code never ends the process.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from peermatch import __version__
-from peermatch.cli import render
 from peermatch.cli.check import command as check_command
 from peermatch.cli.common import (
     ActiveColumn,
@@ -51,18 +50,13 @@ from peermatch.cli.common import (
 from peermatch.cli.explain import command as explain_command
 from peermatch.cli.history import history_app
 from peermatch.cli.init import command as init_command
-from peermatch.cli.render_progress import Progress
 from peermatch.cli.report import command as report_command
 from peermatch.cli.schedule import command as schedule_command
 from peermatch.errors import UsageError
-from peermatch.history.recording import pair_label, record_pair_result
-from peermatch.history.store import History, default_history_path
-from peermatch.matching.pairing import pair as pair_roster
-from peermatch.outputs.export import check_target, pair_result_json, pairs_csv, write_atomic
-from peermatch.roster.cells import DELIMITER_NAMES
-from peermatch.roster.config import Config
-from peermatch.roster.exclusions import read_exclusions, warn_unknown_config_exclusions
-from peermatch.roster.reading import load_roster, row_number_ids
+
+if TYPE_CHECKING:
+    from peermatch.models import Roster
+    from peermatch.roster.config import Config
 
 app = typer.Typer(
     name="peermatch",
@@ -137,6 +131,15 @@ def pair(
 
         peermatch pair roster.csv --max-level-gap 2 --dry-run
     """
+    from peermatch.cli import render
+    from peermatch.cli.render_progress import Progress
+    from peermatch.history.recording import pair_label, record_pair_result
+    from peermatch.history.store import History, default_history_path
+    from peermatch.matching.pairing import pair as pair_roster
+    from peermatch.outputs.export import check_target, pair_result_json, pairs_csv, write_atomic
+    from peermatch.roster.exclusions import read_exclusions, warn_unknown_config_exclusions
+    from peermatch.roster.reading import load_roster, row_number_ids
+
     config = load_settings(config_path, max_level_gap)
     messages = render.error_console()
     columns = columns_for(
@@ -192,7 +195,10 @@ def _ordered(pair: frozenset[str]) -> tuple[str, str]:
     return (a, b)
 
 
-def _describe_roster(messages: Any, roster: Any, config: Config) -> None:
+def _describe_roster(messages: Any, roster: Roster, config: Config) -> None:
+    from peermatch.cli import render
+    from peermatch.roster.cells import DELIMITER_NAMES
+
     delimiter = DELIMITER_NAMES.get(roster.delimiter, roster.delimiter)
     render.note(messages, f"read {roster.path}: {roster.encoding}, {delimiter}-separated, "
                           f"{len(roster.people)} people, {len(roster.left_out)} left out")

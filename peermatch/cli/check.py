@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from peermatch.cli import render, render_check
 from peermatch.cli.common import (
     ActiveColumn,
     ConfigOption,
@@ -31,11 +30,7 @@ from peermatch.cli.common import (
     load_settings,
     reports_errors,
 )
-from peermatch.cli.render_progress import Progress
 from peermatch.errors import EXIT_DATAERR
-from peermatch.history.recording import pair_label
-from peermatch.history.store import History, default_history_path
-from peermatch.matching.checking import check_dict, check_roster
 
 
 @reports_errors
@@ -83,6 +78,12 @@ def command(
 
         peermatch check roster.csv --history programme.sqlite --max-level-gap 2
     """
+    from peermatch.cli import render, render_check
+    from peermatch.cli.render_progress import Progress
+    from peermatch.history.recording import pair_label
+    from peermatch.history.store import History, default_history_path
+    from peermatch.matching.checking import check_dict, check_roster
+
     config = load_settings(config_path, max_level_gap)
     columns = columns_for(
         config, id=id_column, name=name_column, email=email_column, level=level_column,

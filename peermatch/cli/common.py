@@ -1,4 +1,9 @@
-"""What every peermatch command shares: error mapping and common options."""
+"""What every peermatch command shares: error mapping and common options.
+
+Only typer and the light base modules are imported at the top of the command modules: ``peermatch --help``,
+``--version`` and shell completion import every command module, and pandas, numpy, networkx and rich together
+took a second before anything was shown.  Each command imports what it needs when it runs.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,6 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from peermatch.cli import render
 from peermatch.errors import PeermatchError
 from peermatch.roster.config import MAX_LEVEL_GAP, Config, load_config
 
@@ -44,6 +48,8 @@ def reports_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except PeermatchError as problem:
+            from peermatch.cli import render
+
             render.error(render.error_console(), problem.message)
             raise typer.Exit(problem.exit_code) from None
 
@@ -123,7 +129,7 @@ HistoryOption = Annotated[Path | None, option(
 DryRunOption = Annotated[bool, option("--dry-run", help="Plan and write outputs, but record nothing in the history.")]
 MaxGapOption = Annotated[int | None, option(
     "--max-level-gap", help="The most levels apart two people may be paired (0: same level only). Overrides "
-    "max_level_gap in [rules] of the config; the default is 1.", min=0, max=MAX_LEVEL_GAP, show_default=False)]
+    "max_level_gap in \\[rules] of the config; the default is 1.", min=0, max=MAX_LEVEL_GAP, show_default=False)]
 
 
 def load_settings(config_path: Path | None, max_level_gap: int | None = None) -> Config:

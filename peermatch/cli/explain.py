@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from peermatch.cli import render, render_explain
 from peermatch.cli.common import (
     ActiveColumn,
     ConfigOption,
@@ -38,21 +37,9 @@ from peermatch.cli.common import (
     reports_errors,
 )
 from peermatch.errors import UsageError
-from peermatch.history.recording import pair_label
-from peermatch.history.store import History, default_history_path
-from peermatch.matching.explain import (
-    PairingCheck,
-    Setting,
-    exclusion_sources,
-    explain_pair,
-    explain_person,
-    history_meetings,
-    pair_explanation_dict,
-    pairing_check,
-    person_explanation_dict,
-)
-from peermatch.roster.exclusions import read_exclusions
-from peermatch.roster.reading import load_roster
+
+if TYPE_CHECKING:
+    from peermatch.matching.explain import PairingCheck
 
 
 @reports_errors
@@ -110,6 +97,22 @@ def command(
 
         peermatch explain roster.csv NT0311 --top 5 --seed 7 --format json
     """
+    from peermatch.cli import render, render_explain
+    from peermatch.history.recording import pair_label
+    from peermatch.history.store import History, default_history_path
+    from peermatch.matching.explain import (
+        Setting,
+        exclusion_sources,
+        explain_pair,
+        explain_person,
+        history_meetings,
+        pair_explanation_dict,
+        pairing_check,
+        person_explanation_dict,
+    )
+    from peermatch.roster.exclusions import read_exclusions
+    from peermatch.roster.reading import load_roster
+
     if len(ids) > 2:
         raise UsageError(f"give one id, or two to explain a pair (got {len(ids)})")
     config = load_settings(config_path, max_level_gap)

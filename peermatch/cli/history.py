@@ -13,16 +13,15 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from peermatch.cli import render, render_history
 from peermatch.cli.common import FormatOption, HistoryOption, OutputFormat, QuietOption, option, reports_errors
-from peermatch.history.store import EXPORT_COLUMNS, History, default_history_path
-from peermatch.outputs.export import history_csv, write_atomic
-from peermatch.roster.cells import read_cells
 from peermatch.text import tidy
+
+if TYPE_CHECKING:
+    from peermatch.history.store import History
 
 history_app = typer.Typer(
     help="Look after the history of past rounds, which keeps anyone from meeting the same person twice: list and "
@@ -38,11 +37,21 @@ _LISTED = 10
 
 
 def _path(history: Path | None) -> Path:
+    from peermatch.history.store import default_history_path
+
     return history or default_history_path()
+
+
+def _open(path: Path, *, write: bool, wait: float = 5.0) -> History:
+    from peermatch.history.store import History
+
+    return History.open(path, write=write, wait_seconds=wait)
 
 
 def _csv_rows(path: Path) -> tuple[list[dict[str, str]], int]:
     """The data rows of any CSV a coordinator hands over, keyed by heading, and the row number of the first."""
+    from peermatch.roster.cells import read_cells
+
     cells = read_cells(path)
     headings = [tidy(str(heading)) for heading in cells.frame.iloc[0]]
     rows = [dict(zip(headings, map(str, values), strict=True))
@@ -63,8 +72,10 @@ def list_rounds(history: HistoryOption = None, output_format: FormatOption = Out
 
         peermatch history list --format json
     """
+    from peermatch.cli import render, render_history
+
     path = _path(history)
-    with History.open(path, write=False) as store:
+    with _open(path, write=False) as store:
         rounds = store.rounds()
     if output_format is OutputFormat.json:
         _json({"history": str(path), "rounds": [asdict(info) for info in rounds]})
@@ -86,8 +97,10 @@ def show(
 
         peermatch history show 2027-01-11
     """
+    from peermatch.cli import render, render_history
+
     path = _path(history)
-    with History.open(path, write=False) as store:
+    with _open(path, write=False) as store:
         info, groups, unmatched = store.round_info(round_label), store.show(round_label), store.unmatched(round_label)
     if output_format is OutputFormat.json:
         _json({"round": asdict(info), "groups": groups, "unmatched": unmatched})
@@ -110,8 +123,12 @@ def export(
 
         peermatch history export --out history.csv
     """
+    from peermatch.cli import render
+    from peermatch.history.store import EXPORT_COLUMNS
+    from peermatch.outputs.export import history_csv, write_atomic
+
     path = _path(history)
-    with History.open(path, write=False) as store:
+    with _open(path, write=False) as store:
         rows, rounds = store.export_rows(), len(store.rounds())
     write_atomic(out, history_csv(rows, EXPORT_COLUMNS), protect=[path])
     if not quiet:
@@ -138,9 +155,11 @@ def import_(
 
         peermatch history import past-pairs.csv
     """
+    from peermatch.cli import render, render_history
+
     path = _path(history)
     rows, first_row = _csv_rows(csv_file)
-    with History.open(path, write=True, wait_seconds=wait) as store:
+    with _open(path, write=True, wait=wait) as store:
         imported = store.import_rows(rows, source=csv_file, first_row=first_row)
         total = len(store.rounds())
         store.commit()
@@ -167,9 +186,11 @@ def met(
 
         peermatch history met feedback.csv
     """
+    from peermatch.cli import render, render_history
+
     path = _path(history)
     rows, first_row = _csv_rows(feedback)
-    with History.open(path, write=True, wait_seconds=wait) as store:
+    with _open(path, write=True, wait=wait) as store:
         took_place, did_not = store.record_feedback(rows, source=feedback, first_row=first_row)
         store.commit()
     if not quiet:
@@ -192,8 +213,10 @@ def forget(
 
         peermatch history forget 2027-01-11
     """
+    from peermatch.cli import render, render_history
+
     path = _path(history)
-    with History.open(path, write=True, wait_seconds=wait) as store:
+    with _open(path, write=True, wait=wait) as store:
         info = store.round_info(round_label)
         store.forget_round(round_label)
         store.commit()
@@ -220,8 +243,10 @@ def forget_person(
 
         peermatch history forget-person NT0311
     """
+    from peermatch.cli import render, render_history
+
     path = _path(history)
-    with History.open(path, write=True, wait_seconds=wait) as store:
+    with _open(path, write=True, wait=wait) as store:
         removed = store.forget_person(person_id)
         store.commit()
     if removed:
@@ -249,8 +274,10 @@ def prune(
 
         peermatch history prune --before 2025-01-01
     """
+    from peermatch.cli import render, render_history
+
     path = _path(history)
-    with History.open(path, write=True, wait_seconds=wait) as store:
+    with _open(path, write=True, wait=wait) as store:
         gone = store.rounds_before(before)
         removed = store.prune_before(before)
         store.commit()

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from peermatch.cli import render
 from peermatch.cli.common import QuietOption, reports_errors
 from peermatch.roster.config_template import DEFAULT_NAME, config_template, write_new
 
@@ -32,6 +31,8 @@ def command(
 
         peermatch pair roster.csv --config northshire.toml
     """
+    from peermatch.cli import render
+
     if path.is_dir():  # `peermatch init .` or a project folder: the usual name, inside it
         path = path / DEFAULT_NAME
     write_new(path, config_template(path.name))

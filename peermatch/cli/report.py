@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from peermatch import __version__
-from peermatch.cli import render, render_report
 from peermatch.cli.common import (
     ConfigOption,
     EmailColumn,
@@ -25,13 +24,7 @@ from peermatch.cli.common import (
     option,
     reports_errors,
 )
-from peermatch.cli.render_progress import Progress
-from peermatch.history.store import History, default_history_path
-from peermatch.outputs.export import write_atomic
-from peermatch.outputs.report import coverage, coverage_json
-from peermatch.outputs.report_html import coverage_html
 from peermatch.roster.config import load_config
-from peermatch.roster.reading import load_roster
 
 
 @reports_errors
@@ -67,6 +60,14 @@ def command(
 
         peermatch report --only-met --format json > coverage.json
     """
+    from peermatch.cli import render, render_report
+    from peermatch.cli.render_progress import Progress
+    from peermatch.history.store import History, default_history_path
+    from peermatch.outputs.export import write_atomic
+    from peermatch.outputs.report import coverage, coverage_json
+    from peermatch.outputs.report_html import coverage_html
+    from peermatch.roster.reading import load_roster
+
     path = history or default_history_path()
     professions: dict[str, str] | None = None
     steps = 1 + (roster is not None) + (out is not None)

@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from peermatch.cli import render
 from peermatch.cli.common import (
     ActiveColumn,
     ConfigOption,
@@ -42,22 +41,7 @@ from peermatch.cli.common import (
     option,
     reports_errors,
 )
-from peermatch.cli.render_progress import Progress
 from peermatch.errors import ConfigError, RosterError, UsageError
-from peermatch.history.recording import carry_versions, record_schedule
-from peermatch.history.store import History, default_history_path
-from peermatch.matching.pairing import new_seed
-from peermatch.matching.schedule import parse_every, parse_start, plan_schedule, round_label
-from peermatch.outputs.export import (
-    Staged,
-    check_folder,
-    check_target,
-    schedule_groups_csv,
-    schedule_json,
-    schedule_people_csv,
-)
-from peermatch.roster.exclusions import read_exclusions, warn_unknown_config_exclusions
-from peermatch.roster.reading import load_roster, row_number_ids
 
 
 def recording_time() -> datetime:
@@ -121,11 +105,26 @@ def schedule(
 
         peermatch schedule roster.csv --rounds 3 --start 2027-02-01 --every 1m --dry-run --format json
     """
-    # Imported here, not at the top: every command loads this module, and only this one needs the calendar and
-    # email libraries (icalendar alone takes 70 ms to import, which `pair` need not pay).
+    # Imported here, not at the top, as in every command (see cli/common.py); icalendar alone takes 70 ms.
+    from peermatch.cli import render
+    from peermatch.cli.render_progress import Progress
+    from peermatch.history.recording import carry_versions, record_schedule
+    from peermatch.history.store import History, default_history_path
+    from peermatch.matching.pairing import new_seed
+    from peermatch.matching.schedule import parse_every, parse_start, plan_schedule, round_label
     from peermatch.outputs.contacts import Directory, UnusableAddress
+    from peermatch.outputs.export import (
+        Staged,
+        check_folder,
+        check_target,
+        schedule_groups_csv,
+        schedule_json,
+        schedule_people_csv,
+    )
     from peermatch.outputs.ics import invitations, schedule_ics_parts
     from peermatch.outputs.messages import DEFAULT_INTRO_TEMPLATE, DEFAULT_PROMPTS, emails, intros_csv_parts
+    from peermatch.roster.exclusions import read_exclusions, warn_unknown_config_exclusions
+    from peermatch.roster.reading import load_roster, row_number_ids
 
     if not start:
         raise UsageError("--start is required: the date (and time) of the first round, like 2027-01-11")

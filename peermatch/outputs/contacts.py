@@ -27,13 +27,12 @@ from dataclasses import dataclass
 
 from peermatch.errors import EXIT_CONFIG, EXIT_DATAERR, PeermatchError
 from peermatch.models import Person
-from peermatch.text import fold, tidy
+from peermatch.text import BIDI_CONTROLS, address_problem, fold, tidy
 
 # Characters that never belong in a one-line value: C0/C1 controls (CR, LF, tab, NUL, ESC...), Unicode line and
 # paragraph separators, and the bidirectional embeddings, overrides and isolates that can make text display in an
 # order other than the one it is stored in.
-_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
+_BIDI = frozenset(BIDI_CONTROLS)
 _MAILBOX = re.compile(r"^(?P<name>[^<>]*)<(?P<address>[^<>]*)>$")
 
 
@@ -80,31 +79,9 @@ def clean_multiline(value: str) -> str:
     return "\n".join(clean(line) for line in lines).strip("\n")
 
 
-def _address_problem(address: str) -> str | None:
-    if _ADDRESS.fullmatch(address):  # only printable ASCII without separators, and exactly one @
-        return None
-    if any(c in "\r\n" or unicodedata.category(c) in ("Zl", "Zp") for c in address):
-        return "contains a line break"
-    if any(c.isspace() for c in address):
-        return "contains a space"
-    for character, name in ((",", "a comma"), (";", "a semicolon"), ("<", "an angle bracket"),
-                            (">", "an angle bracket"), ('"', "a quotation mark"), (":", "a colon")):
-        if character in address:
-            return f"contains {name}"
-    if any(unicodedata.category(c) == "Cc" for c in address):
-        return "contains a control character"
-    if not address.isascii():
-        return "contains a character outside plain ASCII"
-    if address.count("@") != 1:
-        return "does not contain exactly one @"
-    if not _ADDRESS.fullmatch(address):
-        return "is not a plain name@domain address"
-    return None
-
-
 def checked_address(address: str, person: Person | None) -> str:
     """``address`` if it is a plain ``local@domain`` address; else :class:`UnusableAddress` (naming ``person``)."""
-    problem = _address_problem(address)
+    problem = address_problem(address)
     if problem:
         raise UnusableAddress(problem, person)
     return address

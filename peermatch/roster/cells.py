@@ -1,7 +1,9 @@
 """Decode and split any CSV a coordinator hands over (rosters, exclusion lists, history spreadsheets) into cells.
 
-What Excel and HR systems write: UTF-8 with or without a byte-order mark, or Windows-1252, separated by commas,
-semicolons, tabs or pipes.  Nothing is interpreted here: the cells come back as text, the heading row first, with
+What Excel and HR systems write: UTF-8 with or without a byte-order mark, Windows-1252, or UTF-16 with a byte-order
+mark (Excel's "Unicode text"), separated by commas, semicolons, tabs or pipes.  Escape sequences, control characters
+and bidirectional controls are removed from the text here, once, so that no value read from a spreadsheet reaches a
+terminal, log or file with them.  Nothing is interpreted here: the cells come back as text, the heading row first, with
 the spreadsheet row number of that heading so that every later message counts rows as Excel does.  A file that is
 not text raises :class:`RosterUnreadable` (exit 66); text that cannot be split into cells, :class:`RosterError`.
 """
@@ -21,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from peermatch.errors import RosterError, RosterUnreadable
+from peermatch.text import strip_unsafe
 
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
@@ -60,24 +63,32 @@ def _read_text(path: Path) -> tuple[str, str]:
         raw = path.read_bytes()
     except OSError as error:
         raise RosterUnreadable(f"{path}: cannot read the file ({error.strerror or error})") from None
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise RosterUnreadable(f"{path}: the file is UTF-16 text; save it from Excel as 'CSV UTF-8'")
     if raw.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         raise RosterUnreadable(f"{path}: this is a workbook, not a CSV file; save it from Excel as 'CSV UTF-8'")
-    if b"\x00" in raw:
+    # Excel's "Unicode text" is UTF-16 with a byte-order mark, whose every other byte is a NUL: decode it first.
+    utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if not utf16 and b"\x00" in raw:
         raise RosterUnreadable(f"{path}: not a text file (it contains NUL bytes)")
     # A BOM says the exporter wrote UTF-8: bytes that do not decode are damage, and reading them as cp1252 would
     # quietly turn every accented name into mojibake.
-    for encoding in ("utf-8-sig",) if raw.startswith(codecs.BOM_UTF8) else ("utf-8", "cp1252"):
+    encodings = ("utf-16",) if utf16 else ("utf-8-sig",) if raw.startswith(codecs.BOM_UTF8) else ("utf-8", "cp1252")
+    for encoding in encodings:
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError:
             continue
+        if "\x00" in text:
+            raise RosterUnreadable(f"{path}: not a text file (it contains NUL characters)")
+        # Once, here, for every value of every spreadsheet peermatch reads: what is left can go to a terminal,
+        # a log, a CSV, a workbook, a calendar or an email.
+        text = strip_unsafe(text)
         # A tool that adds a byte-order mark to a file that has one leaves a second, which is no heading either.
         text = text.lstrip("\ufeff")
         if not text.replace("\ufeff", "").strip():
             raise RosterUnreadable(f"{path}: the file is empty")
         return text, encoding
+    if utf16:
+        raise RosterUnreadable(f"{path}: damaged UTF-16 text (it does not decode); save it from Excel again")
     raise RosterUnreadable(f"{path}: not a text file (neither UTF-8 nor Windows-1252 text)")
 
 

@@ -31,7 +31,7 @@ from peermatch.roster.columns import LONGEST_SHOWN, Columns, find_columns
 from peermatch.roster.consent import Answer, read_answer, understood
 from peermatch.roster.headings import SYNONYMS, Polarity, heading_key
 from peermatch.roster.levels import LevelScheme
-from peermatch.text import fold, most_common_spelling, rows_text, tidy
+from peermatch.text import address_problem, fold, most_common_spelling, rows_text, tidy
 
 _TOO_LONG_FOR_A_GRADE = f"the cell is longer than {LONGEST_SHOWN} characters, too long for a grade"
 _NOT_A_GRADE = ("names or email addresses, not grades: if this is not the grade column, name the right one with "
@@ -124,6 +124,7 @@ class _Records:
 
     def roster(self, encoding: str, delimiter: str, skip_invalid: bool, allow_empty: bool = False) -> Roster:
         taking_part, problems = self._taking_part()
+        self._warn_unusable_emails(taking_part)
         problems += self._row_problems(taking_part)
         flagged = {i for problem in problems for i in problem.reasons}
         valid = [i for i in taking_part if i not in flagged]
@@ -166,6 +167,21 @@ class _Records:
                 "); write yes or no, so that nobody who said no is paired",
                 dict.fromkeys(group, f"cannot tell whether they take part (column {heading!r})")))
         return [i for i in self.present if i not in out], problems
+
+    def _warn_unusable_emails(self, records: list[int]) -> None:
+        """Rows whose email cell is not one plain address: nothing can be sent to it, and it must not be written
+        where a mail merge or a calendar would take it for a list of recipients or a header."""
+        if "email" not in self.raw:
+            return
+        problems = {email: address_problem(email) for email in {self.email[i] for i in records if self.email[i]}}
+        unusable: dict[str, list[int]] = defaultdict(list)
+        for i in records:
+            if problem := problems.get(self.email[i]):
+                unusable[problem].append(self.rows[i])
+        for problem, rows in unusable.items():
+            self.warnings.append(f"column {self.columns['email']!r}: in {rows_text(rows)} the email address {problem}, "
+                                 "so no invitation or introduction can be sent to it; correct it in the roster (one "
+                                 "plain address such as name@example.org)")
 
     def _row_problems(self, records: list[int]) -> list[_Problem]:
         problems = [self._blank("level", self.grade, records), self._blank("profession", self.profession, records)]
