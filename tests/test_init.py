@@ -52,7 +52,11 @@ def test_the_commented_examples_are_valid_once_uncommented() -> None:
     config = parse_config(tomllib.loads(text))
     assert config.levels.resolve("Grade 10", "Northshire County Council").label == "Band 6"
     assert config.levels.has_custom_order and config.levels.resolve("Senior Officer").step == 2
-    assert config.columns == {"level": "Pay Grade", "profession": "Job Family"}
+    assert config.columns == {"level": "Pay Grade", "profession": "Job Family", "opt_out": "Status"}
+    assert config.levels.resolve("Band 5", "Northshire GP Federation").label == "Band 5"  # scale = "afc"
+    placeholder = config.levels.placeholder("Review Body Band")
+    assert placeholder is not None and placeholder.column == "Job Role"
+    assert placeholder.levels["consultant"].label == "Band 8c"
     assert len(config.schedule.prompts) == 2 and "$names" in config.schedule.intro_template
     assert parse_config(tomllib.loads(LEVELS_EXAMPLE + COLUMNS_EXAMPLE)).columns["level"] == "Pay Grade"
 

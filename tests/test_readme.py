@@ -62,6 +62,7 @@ def test_readme_has_runnable_examples() -> None:
 
 def test_every_runnable_readme_command_succeeds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    shutil.copytree(ROOT / "tests" / "data" / "exports", tmp_path / "tests" / "data" / "exports")  # HR exports
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("PEERMATCH_HISTORY")  # the README relies on the default history file
     runner = CliRunner()

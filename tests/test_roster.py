@@ -409,7 +409,7 @@ def test_normalising_distinct_values_together_equals_one_at_a_time(values: list[
     assert _each_unique(values, fold) == [fold(value) for value in values]
 
 
-GRADES = ["Band 5", "band 6", "AfC 7", "8a", "HEO", "G7", "Grade 7", "12", "SCS1"]
+GRADES = ["Band 5", "band 6", "AfC 7", "8a", "HEO", "G7", "Grade 11", "12", "SCS1", "Band 8 - Range B", "Band 06"]
 HEADINGS = {
     "id": ["ID", "Staff ID", "Employee Number", "payroll number"],
     "name": ["Name", "Full Name"],
@@ -486,7 +486,7 @@ def test_generated_rosters_load_as_written(scratch: Path, generated: tuple[list[
 
 def test_an_organisation_whose_grades_fall_on_two_ladders_is_warned(tmp_path: Path) -> None:
     path = tmp_path / "council.csv"
-    path.write_text("id,profession,organisation,grade\n1,Social Worker,Council,Grade 7\n"
+    path.write_text("id,profession,organisation,grade\n1,Social Worker,Council,SEO\n"
                     "2,Social Worker,Council,Grade 10\n3,Nurse,NHS,Band 6\n", encoding="utf-8")
     roster = load_roster(path)
     assert any("Council" in w and "2 ladders" in w and "[levels.map]" in w for w in roster.warnings)

@@ -359,9 +359,11 @@ def _their_ids(group: Sequence[Person]) -> str:
 
 
 def shown_columns(columns: Mapping[str, str]) -> dict[str, str | None]:
-    """Every field and the heading it was read from (None: no such column); first and last name only when used."""
+    """Every field and the heading it was read from (None: no such column); first and last name only when used,
+    and then in place of the name."""
+    parts = "first_name" in columns or "last_name" in columns  # the name is made of them
     shown = {name: columns.get(name) for name in SHOWN_FIELDS
-             if name in columns or name not in ("first_name", "last_name")}
+             if name in columns or name not in (("first_name", "last_name") if not parts else ("name",))}
     return shown | {name: heading for name, heading in columns.items() if name.startswith("active_")}
 
 

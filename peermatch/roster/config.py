@@ -149,7 +149,7 @@ def _columns(table: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _levels(table: Mapping[str, Any]) -> LevelScheme:
-    _check_keys("levels", table, ("order", "map"))
+    _check_keys("levels", table, ("order", "map", "placeholder"))
     order = table.get("order", [])
     if not isinstance(order, list) or not all(isinstance(v, str) for v in order):
         raise ConfigError('levels.order must be a list of level names, junior first, like ["Entry", "Senior"]')
@@ -157,6 +157,7 @@ def _levels(table: Mapping[str, Any]) -> LevelScheme:
     if not isinstance(raw_map, dict):
         raise ConfigError("levels.map must be a table of organisations, like [levels.map.\"Northshire Council\"]")
     mappings: dict[str, dict[str, str]] = {}
+    scales: dict[str, str] = {}
     for owner, grades in raw_map.items():
         if not isinstance(grades, dict) or not all(
             isinstance(g, str) and isinstance(t, str) for g, t in grades.items()
@@ -164,8 +165,30 @@ def _levels(table: Mapping[str, Any]) -> LevelScheme:
             raise ConfigError(
                 f"levels.map.{owner!r} must map grades to levels, like \"Grade 9\" = \"Band 6\""
             )
-        mappings[owner] = dict(grades)
-    return LevelScheme(order=order, mappings=mappings)
+        mappings[owner] = {grade: level for grade, level in grades.items() if grade != "scale"}
+        if "scale" in grades:
+            scales[owner] = grades["scale"]
+    return LevelScheme(order=order, mappings=mappings, scales=scales,
+                       placeholders=_placeholders(_table(table, "placeholder", "levels.placeholder")))
+
+
+def _placeholders(table: Mapping[str, Any]) -> dict[str, tuple[str, dict[str, str]]]:
+    """``[levels.placeholder."Review Body Band"]``: column = the heading to read, then value = level lines."""
+    placeholders: dict[str, tuple[str, dict[str, str]]] = {}
+    for grade, entries in table.items():
+        where = f"levels.placeholder.{grade!r}"
+        example = f'like column = "Job Role" and "Consultant" = "Band 8c" under [{where}]'
+        if not isinstance(entries, dict) or not all(
+                isinstance(value, str) and isinstance(level, str) for value, level in entries.items()):
+            raise ConfigError(f"{where} must name a column and map its values to levels, {example}")
+        column = entries.get("column", "")
+        if not column.strip():
+            raise ConfigError(f"{where} must name the column that gives the level, {example}")
+        levels = {value: level for value, level in entries.items() if value != "column"}
+        if not levels:
+            raise ConfigError(f"{where} must list at least one value of column {column!r} and its level, {example}")
+        placeholders[grade] = (column, levels)
+    return placeholders
 
 
 def _text(section: str, key: str, value: Any) -> str:

@@ -66,6 +66,7 @@ COLUMNS_EXAMPLE = """\
 [columns]
 level = "Pay Grade"
 profession = "Job Family"
+opt_out = "Status"
 """
 
 LEVELS_EXAMPLE = """\
@@ -74,21 +75,43 @@ LEVELS_EXAMPLE = """\
 "Grade 10" = "Band 6"
 "Grade 11" = "Band 7"
 
+[levels.map."Northshire GP Federation"]
+scale = "afc"              # its other grades are Agenda for Change bands: list only those that differ
+"Salaried GP" = "Band 8a"
+
 [levels.map."civil-service"]
 "EO" = "Band 5"
 "HEO" = "Band 6"
 """
 
+PLACEHOLDER_EXAMPLE = """\
+[levels.placeholder."Review Body Band"]
+column = "Job Role"
+"Specialty Registrar" = "Band 7"
+"Specialty Doctor" = "Band 8a"
+"Consultant" = "Band 8c"
+"""
+
 _COLUMNS_INTRO = """\
-# Roster headings ("Staff ID", "Full Name", "Grade", "Profession", ...) are recognised without help.
-# If yours are unusual, name them here:
+# Roster headings ("Staff ID", "Full Name", "Grade", "Profession", and those of ESR, iTrent and civil service
+# exports) are recognised without help, and so is every opt-out or consent column whose heading says which way
+# round it is ("Opted out", "Withdrawn", "Participating?", "Taking part").  If yours are unusual, name them here.
+# opt_out names a column where yes (or a date) means left out, taking_part one where no means left out, and
+# consent one where no or a blank means left out, whatever their headings say.
 """
 
 _LEVELS_INTRO = """\
 # Grade mappings.  Agenda for Change bands, civil service grades and plain numbers are known already.  An
-# organisation whose grades mean something else (a council's "Grade 10") maps each of its grades onto a common
-# ladder, looked up by the roster's organisation column.  Every grade it uses must be listed: a missing grade is
-# an error, never a guess.  A whole scale can be mapped too ("civil-service").
+# organisation whose grades mean something else (a council's "Grade 10") maps its grades onto a common ladder,
+# looked up by the roster's organisation column.  Every grade it uses must be listed, unless the table names the
+# scale of the others (scale = "afc" or "civil-service"): a missing grade is an error, never a guess.  A whole
+# scale can be mapped too ("civil-service").
+"""
+
+_PLACEHOLDER_INTRO = """\
+
+# A grade that says nothing about a level (ESR's "Review Body Band" for doctors, "VSM") takes it from another
+# column: every value of that column must be listed.
 """
 
 _ORDER_EXAMPLE = """\
@@ -134,7 +157,8 @@ def config_template(name: str = DEFAULT_NAME) -> str:
             else:
                 parts.append(f"{item.name} = {_value(value)}\n")
     parts.append("\n" + _COLUMNS_INTRO + _comment(COLUMNS_EXAMPLE))
-    parts.append("\n" + _LEVELS_INTRO + _comment(LEVELS_EXAMPLE) + _ORDER_EXAMPLE)
+    parts.append("\n" + _LEVELS_INTRO + _comment(LEVELS_EXAMPLE) + _PLACEHOLDER_INTRO + _comment(PLACEHOLDER_EXAMPLE)
+                 + _ORDER_EXAMPLE)
     return "".join(parts)
 
 

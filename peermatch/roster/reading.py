@@ -30,7 +30,7 @@ from peermatch.roster.cells import read_cells
 from peermatch.roster.columns import LONGEST_SHOWN, Columns, find_columns
 from peermatch.roster.consent import Answer, read_answer, understood
 from peermatch.roster.headings import SYNONYMS, Polarity, heading_key
-from peermatch.roster.levels import LevelScheme
+from peermatch.roster.levels import LevelScheme, Placeholder, grade_key, organisations_text
 from peermatch.text import address_problem, fold, most_common_spelling, rows_text, tidy
 
 _TOO_LONG_FOR_A_GRADE = f"the cell is longer than {LONGEST_SHOWN} characters, too long for a grade"
@@ -85,6 +85,8 @@ class _Records:
     def __init__(self, path: Path, data: pd.DataFrame, headings: list[str], found: Columns, first_row: int,
                  levels: LevelScheme) -> None:
         self.path, self.levels, self.warnings = path, levels, found.warnings
+        self.headings, self.data = headings, data
+        self._personal: frozenset[str] | None = None
         warnings = self.warnings
         self.columns = {field: headings[index] for field, index in found.fields.items()}
         self.raw = {field: data.iloc[:, index].tolist() for field, index in found.fields.items()}
@@ -187,8 +189,13 @@ class _Records:
         problems = [self._blank("level", self.grade, records), self._blank("profession", self.profession, records)]
         resolved: dict[tuple[str, str], Level | str] = {}
         unknown: dict[str, list[int]] = defaultdict(list)
-        levels = self.levels.for_roster({self.grade[i] for i in records if self.grade[i]})
-        for i in (i for i in records if self.grade[i]):
+        graded = [i for i in records if self.grade[i]]
+        levels = self.levels.for_roster({(self.grade[i], self.organisation[i]) for i in graded})
+        from_elsewhere = _FromAnotherColumn(self, levels)
+        for i in graded:
+            if (placeholder := levels.placeholder(self.grade[i])) is not None:
+                self.level_of[i] = from_elsewhere.level(i, placeholder)
+                continue
             if (key := (self.grade[i], self.organisation_key[i])) not in resolved:
                 try:
                     resolved[key] = levels.resolve(self.grade[i], self.organisation[i])
@@ -207,6 +214,15 @@ class _Records:
             where = f"{self.path}, {rows_text([self.rows[i] for i in group])}, column {heading!r}"
             reason = f"unknown grade (column {heading!r}): {message}"
             problems.append(_Problem("{n} with an unknown grade", f"{where}: {message}", dict.fromkeys(group, reason)))
+        problems += from_elsewhere.problems()
+        if unused := levels.unused_maps(self.organisation[i] for i in records):
+            found = (f"the organisations in column {self.columns['organisation']!r} are "
+                     f"{organisations_text(self.organisation[i] for i in records if self.organisation[i])}"
+                     if "organisation" in self.columns else
+                     "the roster has no organisation column (name it with --organisation-column)")
+            for name in unused:
+                self.warnings.append(f"[levels.map.{_quoted(name)}] in the config matches no organisation in the "
+                                     f"roster, so it is not used: {found}")
         return [problem for problem in problems if problem.reasons]
 
     def _unquoted_if_personal(self, unknown: Mapping[str, list[int]]) -> dict[str, list[int]]:
@@ -219,12 +235,7 @@ class _Records:
         heading = heading_key(self.columns["level"])
         names_column = any(heading == heading_key(synonym) for field in ("name", "first_name", "last_name", "email")
                            for synonym in SYNONYMS[field])
-        people: set[str] = set(self.email_key)
-        for name in self._names():
-            folded = fold(name)
-            people.add(folded)
-            people.update(word for word in folded.split() if len(word) > 2)  # "Jones", not "de" or "Jo"
-        people.discard("")
+        people = self.personal_words()
         regrouped: dict[str, list[int]] = defaultdict(list)
         for message, group in unknown.items():
             for i in group:
@@ -233,6 +244,22 @@ class _Records:
                     word in people for word in grade.split() if len(word) > 2)
                 regrouped[_NOT_A_GRADE if personal else message].append(i)
         return regrouped
+
+    def personal_words(self) -> frozenset[str]:
+        """Every email, name and longer word of a name in the roster: cells never to quote in a message.
+
+        Made when first asked for, which is only when a grade is unknown.
+        """
+        if self._personal is not None:
+            return self._personal
+        people: set[str] = set(self.email_key)
+        for name in self._names():
+            folded = fold(name)
+            people.add(folded)
+            people.update(word for word in folded.split() if len(word) > 2)  # "Jones", not "de" or "Jo"
+        people.discard("")
+        self._personal = frozenset(people)
+        return self._personal
 
     def _warn_split_ladders(self, resolved: Mapping[tuple[str, str], Level | str], names: Mapping[str, str],
                             heading: str) -> None:
@@ -305,6 +332,63 @@ class _Records:
         if "name" in self.raw or not {"first_name", "last_name"} & self.raw.keys():
             return self.cells("name")
         return [f"{g} {f}".strip() for g, f in zip(self.cells("first_name"), self.cells("last_name"), strict=True)]
+
+
+class _FromAnotherColumn:
+    """Levels of placeholder grades ("Review Body Band"), read from the column their config table names."""
+
+    def __init__(self, records: _Records, levels: LevelScheme) -> None:
+        self.records = records
+        self.failed: dict[tuple[str, str], list[int]] = defaultdict(list)  # (column, message) -> records
+        self.cells: dict[str, tuple[str, list[str]] | None] = {}
+        for key, placeholder in levels.placeholders.items():
+            index = _heading_index(records.headings, placeholder.column)
+            self.cells[key] = None if index is None else (
+                records.headings[index], _each_unique(records.data.iloc[:, index].tolist(), tidy))
+
+    def level(self, i: int, placeholder: Placeholder) -> Level | str:
+        grade = repr(self.records.grade[i][:LONGEST_SHOWN])
+        cells = self.cells[grade_key(placeholder.grade)]
+        if cells is None:
+            column, message = self.records.columns["level"], (
+                f"grade {grade} takes its level from column {placeholder.column!r} ({placeholder.table} in the "
+                f"config), but the roster has no such column: correct the column there")
+        else:
+            column, values = cells
+            value = values[i]
+            if not value:
+                message = f"the cell is blank, and grade {grade} takes its level from it ({placeholder.table})"
+            elif (level := placeholder.levels.get(fold(value))) is not None:
+                return level
+            else:
+                shown = f"{value!r} " if len(value) <= LONGEST_SHOWN and not self._personal(value) else ""
+                message = (f"the value {shown}is not listed in {placeholder.table} in the config: add it there "
+                           "with the level it means")
+        self.failed[column, message].append(i)
+        return message
+
+    def _personal(self, value: str) -> bool:
+        folded = fold(value)
+        return "@" in folded or folded in self.records.personal_words()
+
+    def problems(self) -> list[_Problem]:
+        problems = []
+        for (column, message), group in self.failed.items():
+            rows = rows_text([self.records.rows[i] for i in group])
+            reason = f"unknown grade (column {column!r}): {message}"
+            problems.append(_Problem("{n} with an unknown grade", f"{self.records.path}, {rows}, column {column!r}: "
+                                     f"{message}", dict.fromkeys(group, reason)))
+        return problems
+
+
+def _heading_index(headings: list[str], wanted: str) -> int | None:
+    exact = [i for i, heading in enumerate(headings) if heading and heading == tidy(wanted)]
+    close = [i for i, heading in enumerate(headings) if heading and heading_key(heading) == heading_key(wanted)]
+    return (exact or close)[0] if exact or close else None
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _spellings(shown: Sequence[str], keys: Sequence[str]) -> dict[str, str]:
