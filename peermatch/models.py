@@ -102,7 +102,7 @@ class Summary:
     left_out: int
     total_score: int  # over all groups, a group of three counting its three pairings
     pair_score: int  # over the pairs alone, before anyone joined a group of three
-    score_bound: int  # no pairing of this roster can have a pair_score above this
+    score_bound: int | None  # no pairing of this roster can have a pair_score above this (None for groups)
     solver: str
     seed: int
     # 2: pairs.  Larger: groups of this size (some one larger), and the pair counts above are over every pair of

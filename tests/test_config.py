@@ -48,6 +48,10 @@ order = ["Officer", "Senior Officer"]
     ("[colour]\nx = 1\n", "colour"),
     ('[columns]\ngrade = "Pay"\n', "columns.grade"),
     ("[weights\n", "not valid TOML"),
+    ("[groups]\nsize = 1\n", "groups.size must be at least 2"),
+    ("[groups]\nsize = 9\n", "groups.size must be at most 8"),
+    ('[groups]\nsize = "five"\n', "groups.size must be a whole number"),
+    ("[groups]\ntables = 5\n", "groups.tables"),
 ])
 def test_config_errors_name_the_key(tmp_path: Path, text: str, named: str) -> None:
     path = tmp_path / "bad.toml"
@@ -65,3 +69,10 @@ def test_a_missing_config_file_is_a_config_error(tmp_path: Path) -> None:
 
 def test_parse_config_accepts_empty() -> None:
     assert parse_config({}).weights == Weights()
+
+
+def test_group_size_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "groups.toml"
+    path.write_text("[groups]\nsize = 5\n", encoding="utf-8")
+    assert load_config(path).groups.size == 5
+    assert parse_config({}).groups.size == 2

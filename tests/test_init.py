@@ -29,8 +29,8 @@ def test_init_writes_a_file_that_loads_as_the_defaults(tmp_path: Path, monkeypat
     written = tmp_path / "peermatch.toml"
     assert code == 0 and "wrote peermatch.toml" in err
     loaded, defaults = load_config(written), Config()
-    assert (loaded.weights, loaded.rules, loaded.schedule, loaded.history, dict(loaded.columns)) == (
-        defaults.weights, defaults.rules, defaults.schedule, defaults.history, {})
+    assert (loaded.weights, loaded.rules, loaded.schedule, loaded.history, loaded.groups, dict(loaded.columns)) == (
+        defaults.weights, defaults.rules, defaults.schedule, defaults.history, defaults.groups, {})
     assert not loaded.levels.has_custom_order and loaded.levels.resolve("Grade 10").label == "10"
     assert os.stat(written).st_mode & 0o777 == 0o600
 
@@ -38,7 +38,7 @@ def test_init_writes_a_file_that_loads_as_the_defaults(tmp_path: Path, monkeypat
 def test_every_default_is_written_out_or_shown_as_an_example() -> None:
     text = config_template()
     defaults = Config()
-    for section in ("weights", "rules", "schedule", "history"):
+    for section in ("weights", "rules", "schedule", "history", "groups"):
         for item in fields(getattr(defaults, section)):
             assert re.search(rf"^(# )?{item.name} = ", text, flags=re.M), f"{section}.{item.name}"
     # A changed default shows up in the file: the values are read, not copied.

@@ -20,6 +20,7 @@ from peermatch.cli.common import (
     EmailColumn,
     ExcludeOption,
     FormatOption,
+    GroupSizeOption,
     HistoryOption,
     IdColumn,
     LevelColumn,
@@ -93,6 +94,7 @@ def pair(
                                            show_default=False)],
     config_path: ConfigOption = None,
     max_level_gap: MaxGapOption = None,
+    group_size: GroupSizeOption = None,
     out: OutOption = None,
     output_format: FormatOption = OutputFormat.table,
     seed: SeedOption = None,
@@ -121,6 +123,9 @@ def pair(
 ) -> None:
     """Pair the people in ROSTER: same level, different professions first.
 
+    With --group-size N, form groups of N instead (tables, action learning
+    sets): same level, every profession spread as evenly as it can be.
+
     Examples:
 
         peermatch pair examples/integrated-care-roster.csv --config examples/peermatch.toml
@@ -130,6 +135,8 @@ def pair(
         peermatch pair roster.csv --format json > pairs.json
 
         peermatch pair roster.csv --max-level-gap 2 --dry-run
+
+        peermatch pair roster.csv --group-size 5 --out tables.csv
     """
     from peermatch.cli import render
     from peermatch.cli.render_progress import Progress
@@ -140,7 +147,7 @@ def pair(
     from peermatch.roster.exclusions import read_exclusions, warn_unknown_config_exclusions
     from peermatch.roster.reading import load_roster, row_number_ids
 
-    config = load_settings(config_path, max_level_gap)
+    config = load_settings(config_path, max_level_gap, group_size)
     messages = render.error_console()
     columns = columns_for(
         config, id=id_column, name=name_column, email=email_column, level=level_column,
@@ -163,7 +170,9 @@ def pair(
             past = [_ordered(pair) for pair in store.met_pairs(replacing=[label], within_rounds=within)]
             if (unstable := row_number_ids(people)) and (not dry_run or store.rounds()):
                 people.warnings.append(unstable)
-            progress.step(f"Pairing {len(people.people):,} people")
+            size = config.groups.size
+            progress.step(f"Pairing {len(people.people):,} people" if size == 2 else
+                          f"Grouping {len(people.people):,} people in groups of {size}")
             result = pair_roster(people, config, seed=seed, method=solver.value, odd=odd.value,
                                  exclude=excluded + past)
             if out is not None:

@@ -14,6 +14,7 @@ from peermatch.cli.common import (
     EmailColumn,
     ExcludeOption,
     FormatOption,
+    GroupSizeOption,
     HistoryOption,
     IdColumn,
     LevelColumn,
@@ -39,6 +40,7 @@ def command(
                                            show_default=False)],
     config_path: ConfigOption = None,
     max_level_gap: MaxGapOption = None,
+    group_size: GroupSizeOption = None,
     output_format: FormatOption = OutputFormat.table,
     exclude: ExcludeOption = None,
     history: HistoryOption = None,
@@ -77,6 +79,11 @@ def command(
         peermatch check roster.csv --format json > check.json
 
         peermatch check roster.csv --history programme.sqlite --max-level-gap 2
+
+        peermatch check roster.csv --group-size 5
+
+    counts groups of five per level, the most ideal pairs they can hold, and
+    how many rounds each level allows before two people would meet again.
     """
     from peermatch.cli import render, render_check
     from peermatch.cli.render_progress import Progress
@@ -84,7 +91,7 @@ def command(
     from peermatch.history.store import History, default_history_path
     from peermatch.matching.checking import check_dict, check_roster
 
-    config = load_settings(config_path, max_level_gap)
+    config = load_settings(config_path, max_level_gap, group_size)
     columns = columns_for(
         config, id=id_column, name=name_column, email=email_column, level=level_column,
         profession=profession_column, organisation=organisation_column, site=site_column,

@@ -19,7 +19,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from peermatch.errors import PeermatchError
-from peermatch.roster.config import MAX_LEVEL_GAP, Config, load_config
+from peermatch.roster.config import MAX_GROUP_SIZE, MAX_LEVEL_GAP, MIN_GROUP_SIZE, Config, load_config
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -109,7 +109,8 @@ SeedOption = Annotated[int | None, option(
     "--seed", help="Fix the choice among equally good pairings: the same roster, config and seed give the same "
     "pairs. Without it, a seed is chosen and shown.", min=0, show_default=False)]
 OddOption = Annotated[OddPolicy, option(
-    "--odd", help="With an odd number of people: one group of three, or leave one person out.")]
+    "--odd", help="When the people do not divide into pairs (or groups): triad makes one group of three (or some "
+    "groups one larger); leave-out leaves the rest out.")]
 ExcludeOption = Annotated[Path | None, option(
     "--exclude", help="A CSV of id pairs (two columns) who must never be paired.", show_default=False)]
 SolverOption = Annotated[Solver, option(
@@ -132,11 +133,20 @@ MaxGapOption = Annotated[int | None, option(
     "max_level_gap in \\[rules] of the config; the default is 1.", min=0, max=MAX_LEVEL_GAP, show_default=False)]
 
 
-def load_settings(config_path: Path | None, max_level_gap: int | None = None) -> Config:
+GroupSizeOption = Annotated[int | None, option(
+    "--group-size", help="Groups of this many instead of pairs (2 to 8; default 2, or size in \\[groups] of the "
+    "config): same level, professions spread, nobody meeting twice. Example: --group-size 5 for tables of five.",
+    min=MIN_GROUP_SIZE, max=MAX_GROUP_SIZE, show_default=False)]
+
+
+def load_settings(config_path: Path | None, max_level_gap: int | None = None,
+                  group_size: int | None = None) -> Config:
     """The configuration file's settings, with the options given on the command line on top."""
     config = load_config(config_path)
     if max_level_gap is not None:
         config = dataclasses.replace(config, rules=dataclasses.replace(config.rules, max_level_gap=max_level_gap))
+    if group_size is not None:
+        config = dataclasses.replace(config, groups=dataclasses.replace(config.groups, size=group_size))
     return config
 
 

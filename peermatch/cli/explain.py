@@ -15,6 +15,7 @@ from peermatch.cli.common import (
     EmailColumn,
     ExcludeOption,
     FormatOption,
+    GroupSizeOption,
     HistoryOption,
     IdColumn,
     LevelColumn,
@@ -51,6 +52,7 @@ def command(
                                              show_default=False)],
     config_path: ConfigOption = None,
     max_level_gap: MaxGapOption = None,
+    group_size: GroupSizeOption = None,
     exclude: ExcludeOption = None,
     history: HistoryOption = None,
     round_label: Annotated[str | None, option(
@@ -96,6 +98,11 @@ def command(
     pair that pair may choose.
 
         peermatch explain roster.csv NT0311 --top 5 --seed 7 --format json
+
+        peermatch explain roster.csv NT0311 --group-size 5 --seed 7
+
+    lists who may share a table of five with NT0311, and who
+    `peermatch pair --group-size 5 --seed 7` seats them with.
     """
     from peermatch.cli import render, render_explain
     from peermatch.history.recording import pair_label
@@ -115,7 +122,7 @@ def command(
 
     if len(ids) > 2:
         raise UsageError(f"give one id, or two to explain a pair (got {len(ids)})")
-    config = load_settings(config_path, max_level_gap)
+    config = load_settings(config_path, max_level_gap, group_size)
     columns = columns_for(
         config, id=id_column, name=name_column, email=email_column, level=level_column,
         profession=profession_column, organisation=organisation_column, site=site_column,

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from peermatch.models import PairResult, Person, Round, Schedule
+from peermatch.models import PairResult, Person, Round, Schedule, Summary
 from peermatch.text import size_words
 
 
@@ -76,7 +76,6 @@ def pair_summary(result: PairResult) -> Table:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column()
-    gap = 0.0 if s.score_bound <= 0 else 100 * (s.score_bound - s.pair_score) / s.score_bound
     if s.group_size == 2:
         threes = sum(len(g.members) == 3 for g in result.groups)
         groups = f"{s.groups - threes} pairs" + (f", {threes} of three" if threes else "")
@@ -94,13 +93,21 @@ def pair_summary(result: PairResult) -> Table:
         ("Across organisations", f"{s.pairs_cross_organisation}{counted}"),
         ("Ideal pairs", f"{s.ideal_pairs} of {s.ideal_pairs_possible} possible {ideal}"),
         ("Unmatched", str(s.unmatched)),
-        ("Score", f"{s.pair_score} (optimal: exact solver)" if s.solver == "exact"
-         else f"{s.pair_score} (proven within {gap:.2f}% of the best possible, {s.score_bound})"),
+        ("Score", _score_text(s)),
         ("Solver", f"{s.solver}, seed {s.seed}"),
     ]
     for label, value in rows:
         grid.add_row(label, escape(value))
     return grid
+
+
+def _score_text(s: Summary) -> str:
+    if s.score_bound is None:
+        return f"{s.pair_score} (every pair of members within a group)"
+    if s.solver == "exact":
+        return f"{s.pair_score} (optimal: exact solver)"
+    gap = 0.0 if s.score_bound <= 0 else 100 * (s.score_bound - s.pair_score) / s.score_bound
+    return f"{s.pair_score} (proven within {gap:.2f}% of the best possible, {s.score_bound})"
 
 
 def group_sizes_text(sizes: list[int]) -> str:

@@ -53,6 +53,11 @@ def level_profession_table(result: CheckResult) -> Table:
         table.add_row(escape(profession), *cells, str(total))
     table.add_section()
     table.add_row("[bold]Total[/]", *(str(level.people) for level in result.levels), str(result.people))
+    if result.group_size > 2:
+        # What groups of N can do at each level: the bound, and the rounds before anyone meets someone again.
+        table.add_row(f"[dim]Groups of {result.group_size}[/]", *(f"[dim]{level.groups}[/]" for level in result.levels),
+                      f"[dim]{sum(level.groups for level in result.levels)}[/]")
+        table.add_row("[dim]Rounds possible[/]", *(f"[dim]{level.rounds_possible}[/]" for level in result.levels), "")
     table.add_row("[dim]Most ideal pairs[/]", *(f"[dim]{level.ideal_pairs_possible}[/]" for level in result.levels),
                   f"[dim]{result.ideal_pairs_possible}[/]")
     return table
@@ -71,6 +76,11 @@ def _findings(out: Console, heading: str, findings: Sequence[Finding], style: st
 def verdict(result: CheckResult) -> str:
     most = result.ideal_pairs_possible
     ideal = f"{result.people} people; at most {most} pair{'s' * (most != 1)} at the same level across professions"
+    if result.group_size > 2:
+        ideal = f"{ideal} within groups of {result.group_size}"
+        filled = [level.rounds_possible for level in result.levels if level.groups]
+        if filled:
+            ideal += f"; at most {min(filled)} round{'s' * (min(filled) != 1)} without anyone meeting someone twice"
     if not result.fit:
         problems = len(result.errors)
         which = f"one of these {problems} problems" if problems > 1 else "this problem"
@@ -90,7 +100,8 @@ def verdict(result: CheckResult) -> str:
         return (f"Fit to pair ({ideal}), with {count} warning{'s' * (count > 1)}: `peermatch pair` will run, and "
                 "the warnings say what would give more people a good partner.")
     return f"Fit to pair ({ideal}). Next: peermatch pair {result.path}" + (
-        f" --config {result.config}" if result.config else "")
+        f" --config {result.config}" if result.config else "") + (
+        f" --group-size {result.group_size}" if result.group_size > 2 else "")
 
 
 def render_check(out: Console, result: CheckResult) -> None:

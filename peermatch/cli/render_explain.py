@@ -12,6 +12,7 @@ from rich.table import Table
 
 from peermatch.matching.explain import PairExplanation, PairingCheck, PersonExplanation
 from peermatch.models import Person
+from peermatch.text import and_list
 
 _NOT_A_PROMISE = ("`pair` chooses the pairs for the whole roster at once, so a good candidate is not a promise: "
                   "add --seed N to see what `peermatch pair --seed N` chooses")
@@ -26,9 +27,16 @@ def _profile(person: Person) -> str:
     return " · ".join(part for part in parts if part) + f" · row {person.row}"
 
 
+def _command(group_size: int) -> str:
+    return "`pair`" if group_size == 2 else f"`pair --group-size {group_size}`"
+
+
 def candidates_table(explained: PersonExplanation) -> Table:
-    table = Table(title=f"Best candidates for {escape(_who(explained.person))}, in the order `pair` prefers them",
-                  title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    title = (f"Best candidates for {_who(explained.person)}, in the order `pair` prefers them" if
+             explained.group_size == 2 else
+             f"Best candidates to share a group of {explained.group_size} with {_who(explained.person)}, in the "
+             "order groups are filled")
+    table = Table(title=escape(title), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("#", justify="right", style="dim")
     table.add_column("Name")
     table.add_column("Score", justify="right")
@@ -44,17 +52,25 @@ def _pairing(out: Console, check: PairingCheck | None, names: dict[str, str]) ->
     if check is None:
         out.print(f"[dim]{escape(_NOT_A_PROMISE)}.[/]", soft_wrap=True)
         return
+    command = _command(check.group_size)
     if check.together:
-        out.print(f"[bold green]With seed {check.seed}, `pair` puts them together.[/]", soft_wrap=True)
-        return
+        where = "together" if check.group_size == 2 else "in one group"
+        out.print(f"[bold green]With seed {check.seed}, {escape(command)} puts them {where}.[/]", soft_wrap=True)
+        if check.group_size == 2:
+            return
     for person_id, members in check.groups.items():
         name = names.get(person_id, person_id)
         if members:
-            partners = ", ".join(names.get(m, m) for m in members if m != person_id)
-            out.print(escape(f"With seed {check.seed}, `pair` puts {name} with {partners}."), soft_wrap=True)
+            others = [names.get(m, m) for m in members if m != person_id]
+            partners = ", ".join(others) if check.group_size == 2 else and_list(others)
+            out.print(escape(f"With seed {check.seed}, {command} puts {name} with {partners}."), soft_wrap=True)
+            if person_id in check.group_reasons:
+                out.print(f"  [dim]{escape(' · '.join(check.group_reasons[person_id]))}[/]", soft_wrap=True)
         else:
             reason = check.unmatched_reasons.get(person_id) or "no partner"
-            out.print(escape(f"With seed {check.seed}, `pair` leaves {name} unmatched: {reason}."), soft_wrap=True)
+            out.print(escape(f"With seed {check.seed}, {command} leaves {name} unmatched: {reason}."), soft_wrap=True)
+        if check.together:
+            return  # one group: listing it once says it all
 
 
 def render_person(out: Console, explained: PersonExplanation, names: dict[str, str]) -> None:
@@ -62,9 +78,12 @@ def render_person(out: Console, explained: PersonExplanation, names: dict[str, s
     out.print(f"[bold]{escape(_who(me))}[/]: {escape(_profile(me))}", soft_wrap=True)
     gap = explained.max_level_gap
     reach = "at the same level" if gap == 0 else f"at most {gap} level{'s' * (gap > 1)} apart"
-    out.print(escape(f"{explained.eligible} people may be paired with them ({reach}); {explained.ideal} of them are "
-                     "at the same level in another profession (★), which is what `pair` looks for first."),
-              soft_wrap=True)
+    size = explained.group_size
+    together = "be paired with them" if size == 2 else f"share a group of {size} with them"
+    looks = ("which is what `pair` looks for first" if explained.group_size == 2 else
+             f"the pairs {_command(explained.group_size)} fills groups with first")
+    out.print(escape(f"{explained.eligible} people may {together} ({reach}); {explained.ideal} of them are "
+                     f"at the same level in another profession (★), {looks}."), soft_wrap=True)
     if explained.candidates:
         out.print(candidates_table(explained))
         if explained.eligible > len(explained.candidates):
@@ -101,13 +120,20 @@ def render_pair(out: Console, explained: PairExplanation, names: dict[str, str])
     if not explained.considered:
         blocking = list(dict.fromkeys(rule.rule for rule in explained.rules if rule.blocks))
         rules = " and ".join(blocking)
-        out.print(f"[bold red]`pair` never puts them together[/], because of the {escape(rules)} "
+        never = "never puts them together" if explained.group_size == 2 else "never puts them in one group"
+        out.print(f"[bold red]{escape(_command(explained.group_size))} {never}[/], because of the {escape(rules)} "
                   f"rule{'s' * (len(blocking) > 1)} above.", soft_wrap=True)
         return
+    command = escape(_command(explained.group_size))
+    where = "together" if explained.group_size == 2 else "in one group"
     if explained.ideal:
-        out.print("[bold green]`pair` may put them together[/]: an ideal pair (same level, different professions), "
-                  "the kind it looks for first.", soft_wrap=True)
-    else:
+        out.print(f"[bold green]{command} may put them {where}[/]: an ideal pair (same level, different "
+                  "professions), the kind it looks for first.", soft_wrap=True)
+    elif explained.group_size == 2:
         out.print("[bold yellow]`pair` may put them together[/], but only as a fallback: it first looks for partners "
                   "at the same level in another profession, then for partners in another profession.", soft_wrap=True)
+    else:
+        out.print(f"[bold yellow]{command} may put them in one group[/], but it spreads each profession over a "
+                  "level's groups and keeps levels apart, so only where the roster leaves no better place.",
+                  soft_wrap=True)
     _pairing(out, explained.pairing, names)

@@ -31,6 +31,7 @@ from typing import Any
 
 from peermatch.errors import ColumnProblems, PeermatchError, RosterError
 from peermatch.matching.graph import Problem
+from peermatch.matching.group_bound import level_bound
 from peermatch.matching.partners import partner_counts
 from peermatch.matching.solve import ideal_pairs_at_level, ideal_pairs_possible
 from peermatch.models import LeftOut, Person, Roster
@@ -80,6 +81,11 @@ class LevelCount:
     professions: dict[str, int]  # profession (as most of the roster spells it) -> people, largest first
     ideal_pairs_possible: int  # same-level pairs across professions this level can hold (ideal_pairs_at_level)
     without_cross_partner: int  # people of the largest profession left without a same-level partner from another
+    # With groups of N (above 2): the level's groups (s // N), the ideal pairs they can hold (the grouping bound,
+    # in ideal_pairs_possible), how many rounds it allows before two people meet again, and how many people of
+    # the largest profession are beyond one a group (in without_cross_partner).
+    groups: int = 0
+    rounds_possible: int = 0
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,7 @@ class CheckResult:
     errors: list[Finding] = field(default_factory=list)
     warnings: list[Finding] = field(default_factory=list)
     refusal: str | None = None  # the one-line error `pair` stops with, when it would refuse the roster
+    group_size: int = 2
 
     @property
     def fit(self) -> bool:
@@ -134,10 +141,10 @@ def check_roster(path: Path, config: Config, *, columns: Mapping[str, str] | Non
         skipped = [entry for entry in all_left_out if not entry.reason.startswith(_CHOSE_NOT_TO_TAKE_PART)]
         errors = _row_errors(path, skipped)
         warnings = [Finding("roster", m) for m in roster.warnings if not m.startswith("skipped ")]
-    people, gap = roster.people, config.rules.max_level_gap
-    levels = level_counts(people)
+    people, gap, size = roster.people, config.rules.max_level_gap, config.groups.size
+    levels = level_counts(people, size)
     warnings += _ladder_warnings(levels)
-    warnings += _majority_warnings(levels, gap)
+    warnings += _majority_warnings(levels, gap) if size == 2 else _crowded_warnings(levels, size)
     warnings += _partnerless_warnings(people, gap, [*config.rules.exclude, *excluded, *met])
     warnings += _duplicate_warnings(roster)
     problem = Problem.from_people(people, config.weights, gap)
@@ -145,8 +152,9 @@ def check_roster(path: Path, config: Config, *, columns: Mapping[str, str] | Non
     return CheckResult(
         path=path, encoding=roster.encoding, delimiter=roster.delimiter, columns=dict(roster.columns),
         config=config.path, people=len(people), levels=levels, professions=dict(_largest_first(professions)),
-        ideal_pairs_possible=ideal_pairs_possible(problem), max_level_gap=gap, left_out=left_out, errors=errors,
-        warnings=warnings, refusal=refusal)
+        ideal_pairs_possible=ideal_pairs_possible(problem) if size == 2 else sum(
+            level.ideal_pairs_possible for level in levels),
+        max_level_gap=gap, left_out=left_out, errors=errors, warnings=warnings, refusal=refusal, group_size=size)
 
 
 def _column_problems(path: Path, config: Config, problems: ColumnProblems) -> CheckResult:
@@ -191,8 +199,8 @@ def _left_out_id(entry: LeftOut, own_ids: bool) -> str:
     return (shown_id(entry.id, entry.row) or "") if own_ids else ""
 
 
-def level_counts(people: Sequence[Person]) -> list[LevelCount]:
-    """People per level and profession, junior levels first."""
+def level_counts(people: Sequence[Person], group_size: int = 2) -> list[LevelCount]:
+    """People per level and profession, junior levels first; with ``group_size`` above 2, what groups can do."""
     by_level: dict[tuple[str, int], Counter[str]] = defaultdict(Counter)
     labels: dict[tuple[str, int], str] = {}
     spelling: dict[str, str] = {}
@@ -205,11 +213,27 @@ def level_counts(people: Sequence[Person]) -> list[LevelCount]:
     for key in sorted(by_level):
         professions = by_level[key]
         s, m = sum(professions.values()), max(professions.values())
+        shown = {spelling[k]: n for k, n in _largest_first(professions)}
+        if group_size == 2:
+            counts.append(LevelCount(level=labels[key], scale=key[0], people=s, professions=shown,
+                                     ideal_pairs_possible=ideal_pairs_at_level(professions.values()),
+                                     without_cross_partner=max(0, 2 * m - s)))
+            continue
+        groups = s // group_size
         counts.append(LevelCount(
-            level=labels[key], scale=key[0], people=s,
-            professions={spelling[k]: n for k, n in _largest_first(professions)},
-            ideal_pairs_possible=ideal_pairs_at_level(professions.values()), without_cross_partner=max(0, 2 * m - s)))
+            level=labels[key], scale=key[0], people=s, professions=shown,
+            ideal_pairs_possible=level_bound(professions.values(), groups),
+            without_cross_partner=max(0, m - groups) if groups else 0, groups=groups,
+            rounds_possible=rounds_possible(s, group_size)))
     return counts
+
+
+def rounds_possible(people: int, group_size: int) -> int:
+    """Rounds in which everyone at a level of ``people`` can meet only new people in groups of ``group_size``.
+
+    Each round a person meets ``group_size - 1`` people they have not met, and there are ``people - 1`` to meet.
+    """
+    return (people - 1) // (group_size - 1) if people > 1 else 0
 
 
 def _largest_first(counts: Mapping[str, int]) -> list[tuple[str, int]]:
@@ -261,6 +285,22 @@ def _majority_warnings(levels: Sequence[LevelCount], gap: int) -> list[Finding]:
             f"{n} of them cannot have "
             f"a same-level partner from another profession; they will be paired {nearby}. To change that, add "
             f"people of other professions at {level.level}")))
+    return warnings
+
+
+def _crowded_warnings(levels: Sequence[LevelCount], size: int) -> list[Finding]:
+    """A profession with more people at a level than the level has groups: some groups hold two of them."""
+    warnings = []
+    for level in levels:
+        if not level.without_cross_partner:
+            continue
+        profession, largest = next(iter(level.professions.items()))
+        groups = f"{level.groups} group{'s' * (level.groups != 1)} of {size}"
+        warnings.append(Finding("one-profession-crowds-groups", (
+            f"level {level.level}: {largest} of the {level.people} people are of one profession ({profession}), more "
+            f"than its {groups}, so some groups hold two or more of them (at most {level.ideal_pairs_possible} "
+            f"ideal pairs at {level.level}). To change that, add people of other professions at {level.level}, or "
+            "choose a smaller --group-size")))
     return warnings
 
 
@@ -382,12 +422,19 @@ def check_dict(result: CheckResult) -> dict[str, Any]:
         "people": result.people,
         "left_out": [{"id": entry.id or None, "row": entry.row, "reason": entry.reason}
                      for entry in result.left_out],
-        "levels": [{"level": level.level, "scale": level.scale, "people": level.people,
-                    "professions": level.professions, "ideal_pairs_possible": level.ideal_pairs_possible,
-                    "without_cross_profession_partner": level.without_cross_partner} for level in result.levels],
+        "levels": [_level_dict(level, result.group_size) for level in result.levels],
         "professions": result.professions,
         "ideal_pairs_possible": result.ideal_pairs_possible,
         "max_level_gap": result.max_level_gap,
         "errors": [finding(item) for item in result.errors],
         "warnings": [finding(item) for item in result.warnings],
-    }
+    } | ({} if result.group_size == 2 else {"group_size": result.group_size})
+
+
+def _level_dict(level: LevelCount, group_size: int) -> dict[str, Any]:
+    shown = {"level": level.level, "scale": level.scale, "people": level.people, "professions": level.professions,
+             "ideal_pairs_possible": level.ideal_pairs_possible}
+    if group_size == 2:
+        return shown | {"without_cross_profession_partner": level.without_cross_partner}
+    return shown | {"groups": level.groups, "rounds_possible": level.rounds_possible,
+                    "largest_profession_beyond_one_a_group": level.without_cross_partner}

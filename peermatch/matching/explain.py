@@ -140,6 +140,8 @@ class PairingCheck:
     seed: int
     groups: dict[str, tuple[str, ...]]
     unmatched_reasons: dict[str, str]
+    group_size: int = 2
+    group_reasons: dict[str, tuple[str, ...]] = field(default_factory=dict)  # with groups: why each id's group
 
     @property
     def together(self) -> bool:
@@ -158,6 +160,7 @@ class PersonExplanation:
     too_far: dict[str, int]  # level -> people at it too many levels away
     not_comparable: int  # people whose grades are on another ladder
     pairing: PairingCheck | None = None
+    group_size: int = 2  # above 2: candidates to share a group of this size
 
 
 def _blocked(setting: Setting, a: Person, b: Person) -> tuple[str, ...]:
@@ -198,7 +201,8 @@ def explain_person(setting: Setting, person_id: str, *, top: int = 10) -> Person
     return PersonExplanation(
         person=me, max_level_gap=gap_limit, candidates=candidates[:top], eligible=len(candidates),
         ideal=sum(c.ideal for c in candidates), ruled_out=ruled_out,
-        too_far={labels[key]: too_far[key] for key in sorted(too_far)}, not_comparable=not_comparable)
+        too_far={labels[key]: too_far[key] for key in sorted(too_far)}, not_comparable=not_comparable,
+        group_size=setting.config.groups.size)
 
 
 # -- two people --------------------------------------------------------------------------------------------------
@@ -224,6 +228,7 @@ class PairExplanation:
     considered: bool  # `pair` may put them together
     ideal: bool
     pairing: PairingCheck | None = None
+    group_size: int = 2  # above 2: whether they may share a group of this size
 
 
 def explain_pair(setting: Setting, first: str, second: str) -> PairExplanation:
@@ -252,7 +257,8 @@ def explain_pair(setting: Setting, first: str, second: str) -> PairExplanation:
     score = None if gap is None else setting.scorer.score(a, b)  # the rules' points are its parts, in words
     considered = not any(rule.blocks for rule in rules)
     return PairExplanation(a=a, b=b, rules=rules, score=score, reasons=setting.scorer.reasons(a, b),
-                           considered=considered, ideal=gap == 0 and a.profession_key != b.profession_key)
+                           considered=considered, ideal=gap == 0 and a.profession_key != b.profession_key,
+                           group_size=setting.config.groups.size)
 
 
 def _level_rule(a: Person, b: Person, gap: int | None, limit: int, same_level: int, step: int) -> Rule:
@@ -295,13 +301,18 @@ def _site_rule(a: Person, b: Person, weight: int) -> Rule:
 
 def pairing_check(setting: Setting, ids: Sequence[str], *, seed: int, method: str = "auto", odd: str = "triad",
                   exclude: Iterable[tuple[str, str]] = ()) -> PairingCheck:
-    """Run ``pair`` as the command would (``exclude``: the --exclude file and the history) and find ``ids``."""
+    """Run ``pair`` as the command would (``exclude``: the --exclude file and the history) and find ``ids``.
+
+    With ``[groups] size`` (``--group-size``) above 2 in the setting's configuration, ``pair`` forms groups, and
+    each id's group is everyone they would share it with.
+    """
     result = pair(setting.roster, setting.config, seed=seed, method=method, odd=odd, exclude=exclude)
-    groups = {}
-    for person_id in ids:
-        groups[person_id] = next((g.members for g in result.groups if person_id in g.members), ())
+    found = {person_id: next((g for g in result.groups if person_id in g.members), None) for person_id in ids}
+    groups = {person_id: group.members if group else () for person_id, group in found.items()}
     reasons = {person_id: result.unmatched_reasons.get(person_id, "") for person_id in ids if not groups[person_id]}
-    return PairingCheck(seed=seed, groups=groups, unmatched_reasons=reasons)
+    size = setting.config.groups.size
+    why = {person_id: group.reasons for person_id, group in found.items() if group and size > 2}
+    return PairingCheck(seed=seed, groups=groups, unmatched_reasons=reasons, group_size=size, group_reasons=why)
 
 
 # -- JSON --------------------------------------------------------------------------------------------------------
@@ -316,14 +327,22 @@ def _person_dict(p: Person) -> dict[str, Any]:
 def _pairing_dict(check: PairingCheck | None) -> dict[str, Any] | None:
     if check is None:
         return None
-    return {"seed": check.seed, "together": check.together,
+    return {"seed": check.seed, "together": check.together, **_size(check.group_size),
             "groups": {pid: list(members) for pid, members in check.groups.items()},
-            "unmatched_reasons": check.unmatched_reasons}
+            "unmatched_reasons": check.unmatched_reasons,
+            **({"group_reasons": {pid: list(why) for pid, why in check.group_reasons.items()}}
+               if check.group_size > 2 else {})}
+
+
+def _size(group_size: int) -> dict[str, int]:
+    # Only for groups, so the JSON of a pair reads as it always has.
+    return {} if group_size == 2 else {"group_size": group_size}
 
 
 def person_explanation_dict(explained: PersonExplanation) -> dict[str, Any]:
     return {
         "person": _person_dict(explained.person),
+        **_size(explained.group_size),
         "max_level_gap": explained.max_level_gap,
         "eligible": explained.eligible,
         "ideal": explained.ideal,
@@ -340,6 +359,7 @@ def person_explanation_dict(explained: PersonExplanation) -> dict[str, Any]:
 def pair_explanation_dict(explained: PairExplanation) -> dict[str, Any]:
     return {
         "people": [_person_dict(explained.a), _person_dict(explained.b)],
+        **_size(explained.group_size),
         "considered": explained.considered,
         "ideal": explained.ideal,
         "score": explained.score,

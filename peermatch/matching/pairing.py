@@ -18,6 +18,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 
 from peermatch.matching.graph import Problem
+from peermatch.matching.groups import form_groups
 from peermatch.matching.partners import Partners, partner_counts
 from peermatch.matching.scoring import Scorer, scorer_for
 from peermatch.matching.solve import ideal_pairs_possible, solve
@@ -115,8 +116,14 @@ def pair(
     odd: str = "triad",
     exclude: Iterable[tuple[str, str]] = (),
 ) -> PairResult:
-    """Pair the people of ``roster`` under ``config``; deterministic for a given seed."""
+    """Pair the people of ``roster`` under ``config``; deterministic for a given seed.
+
+    With ``config.groups.size`` above 2 (``--group-size``), form groups of that size instead: see
+    :func:`group_roster`.  ``odd`` is then ``triad`` (some groups one larger) or ``leave-out``.
+    """
     seed = new_seed() if seed is None else seed
+    if config.groups.size > 2:
+        return group_roster(roster, config, seed=seed, odd=odd, exclude=exclude)
     people = roster.people
     scorer = scorer_for(config.weights, config.rules)
     forbidden = list(config.rules.exclude) + list(exclude)
@@ -166,6 +173,40 @@ def pair(
     )
     return PairResult(roster=roster, groups=groups, unmatched=unmatched, summary=summary,
                       unmatched_reasons=reasons)
+
+
+def group_roster(roster: Roster, config: Config, *, seed: int, odd: str = "triad",
+                 exclude: Iterable[tuple[str, str]] = ()) -> PairResult:
+    """One round of groups of ``config.groups.size``, as a :class:`PairResult` every output takes.
+
+    The groups come from :func:`peermatch.matching.groups.form_groups`.  The summary's pair counts are over every
+    pair of members inside a group, and ``ideal_pairs_possible`` is the grouping bound; the score has no proven
+    limit of its own (``score_bound`` is None): the bound that matters for groups is the ideal pairs.
+    """
+    size, people = config.groups.size, roster.people
+    grouping = form_groups(people, size, odd="leave-out" if odd == "leave-out" else "grow",
+                           max_level_gap=config.rules.max_level_gap, exclusions=config.rules.exclude,
+                           met=exclude, seed=seed, weights=config.weights)
+    index = {p.id: i for i, p in enumerate(people)}
+    words = GroupWords(scorer_for(config.weights, config.rules), people)
+    groups = []
+    for members in grouping.groups:
+        score, why = words(sorted(map(index.__getitem__, members)))
+        groups.append(Group(members=tuple(sorted(members, key=index.__getitem__)), score=score, reasons=why))
+    # Most senior levels first, then best score: the order a coordinator scans, as for pairs.
+    level = [people[index[g.members[0]]].level for g in groups]
+    order = sorted(range(len(groups)), key=lambda k: (level[k].scale, -level[k].step, -groups[k].score,
+                                                      groups[k].members))
+    groups = [groups[k] for k in order]
+    stats, total = grouping.stats, sum(g.score for g in groups)
+    summary = Summary(
+        people=len(people), groups=len(groups), pairs_same_level=stats.pairs_same_level,
+        pairs_cross_profession=stats.pairs_cross_profession, pairs_cross_organisation=stats.pairs_cross_organisation,
+        ideal_pairs=grouping.ideal_pairs, ideal_pairs_possible=grouping.bound, unmatched=len(grouping.unmatched),
+        left_out=len(roster.left_out), total_score=total, pair_score=total, score_bound=None, solver="groups",
+        seed=seed, group_size=size)
+    return PairResult(roster=roster, groups=groups, unmatched=list(grouping.unmatched), summary=summary,
+                      unmatched_reasons=dict(grouping.unmatched))
 
 
 class _PairStatistics:

@@ -64,12 +64,23 @@ class HistorySettings:
     avoid_repeats_within: int = 0
 
 
+MIN_GROUP_SIZE, MAX_GROUP_SIZE = 2, 8
+
+
+@dataclass(frozen=True)
+class GroupSettings:
+    # 2: pairs.  3 to 8: groups of that size (action learning sets, tables at an event); when a level's count does
+    # not divide, some groups have one more, or with --odd leave-out the rest sit the round out.
+    size: int = 2
+
+
 @dataclass(frozen=True)
 class Config:
     weights: Weights = field(default_factory=Weights)
     rules: Rules = field(default_factory=Rules)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     history: HistorySettings = field(default_factory=HistorySettings)
+    groups: GroupSettings = field(default_factory=GroupSettings)
     columns: Mapping[str, str] = field(default_factory=dict)
     levels: LevelScheme = field(default_factory=LevelScheme)
     path: Path | None = None
@@ -221,14 +232,22 @@ def _history(table: Mapping[str, Any]) -> HistorySettings:
     return HistorySettings(avoid_repeats_within=within)
 
 
+def _groups(table: Mapping[str, Any]) -> GroupSettings:
+    _check_keys("groups", table, ("size",))
+    size = _integer("groups", "size", table.get("size", 2), minimum=MIN_GROUP_SIZE, maximum=MAX_GROUP_SIZE,
+                    why=" (an action learning set of eight)")
+    return GroupSettings(size=size)
+
+
 def parse_config(data: Mapping[str, Any], path: Path | None = None) -> Config:
     """Build a :class:`Config` from parsed TOML, checking every key."""
-    _check_keys("", data, ("weights", "rules", "columns", "levels", "schedule", "history"))
+    _check_keys("", data, ("weights", "rules", "columns", "levels", "schedule", "history", "groups"))
     return Config(
         weights=_weights(_table(data, "weights", "weights")),
         rules=_rules(_table(data, "rules", "rules")),
         schedule=_schedule(_table(data, "schedule", "schedule")),
         history=_history(_table(data, "history", "history")),
+        groups=_groups(_table(data, "groups", "groups")),
         columns=_columns(_table(data, "columns", "columns")),
         levels=_levels(_table(data, "levels", "levels")),
         path=path,

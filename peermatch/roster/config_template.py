@@ -13,7 +13,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from peermatch.errors import OutputError
-from peermatch.roster.config import Config, HistorySettings, Rules, ScheduleSettings, Weights
+from peermatch.roster.config import Config, GroupSettings, HistorySettings, Rules, ScheduleSettings, Weights
 
 DEFAULT_NAME = "peermatch.toml"
 
@@ -32,6 +32,7 @@ _SECTIONS: dict[str, str] = {
     "rules": "Hard rules: what may never be paired.",
     "schedule": "How scheduled conversations are presented (peermatch schedule).",
     "history": "The history of past rounds, which keeps people from meeting twice.",
+    "groups": "Pairs, or groups: action learning sets, tables at an event (pair, schedule, check, explain).",
 }
 
 _KEYS: dict[str, str] = {
@@ -53,6 +54,8 @@ _KEYS: dict[str, str] = {
     "schedule.organiser_email": "Organiser of calendar invitations (--ics-dir) and sender of introduction\n"
                                 "emails (--eml-dir).",
     "history.avoid_repeats_within": "0: never pair two people twice.  12: they may meet again after 12 rounds.",
+    "groups.size": "2 for pairs; 3 to 8 for groups of that size, same level and professions spread (--group-size).\n"
+                   "When a level's count does not divide, some groups have one more (or --odd leave-out).",
 }
 
 # Keys whose default ("use peermatch's own") has no TOML value of the same type: shown as a commented example.
@@ -142,9 +145,9 @@ def _value(value: object) -> str:
 def config_template(name: str = DEFAULT_NAME) -> str:
     """The text of a commented ``peermatch.toml`` holding every default."""
     defaults = Config()
-    sections: list[tuple[str, Weights | Rules | ScheduleSettings | HistorySettings]] = [
+    sections: list[tuple[str, Weights | Rules | ScheduleSettings | HistorySettings | GroupSettings]] = [
         ("weights", defaults.weights), ("rules", defaults.rules), ("schedule", defaults.schedule),
-        ("history", defaults.history)]
+        ("history", defaults.history), ("groups", defaults.groups)]
     parts = [_HEADER.format(name=name)]
     for section, values in sections:
         parts.append("\n" + _comment(_SECTIONS[section]) + f"[{section}]\n")

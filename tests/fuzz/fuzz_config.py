@@ -41,6 +41,7 @@ def test_one_input(data: bytes) -> None:
     assert all(abs(value) <= MAX_WEIGHT for value in vars(weights).values()), "a weight past 64-bit safety"
     assert weights.level_step >= 0 and config.rules.max_level_gap >= 0
     assert config.schedule.duration_minutes >= 1 and config.history.avoid_repeats_within >= 0
+    assert 2 <= config.groups.size <= 8
     # The scores of a problem under these rules, and a conversation's end, must be computable.
     Problem(scale=[0, 0], step=[0, 1], prof=[0, 1], org=[-1, -1], site=[-1, -1], weights=weights,
             max_gap=config.rules.max_level_gap)
