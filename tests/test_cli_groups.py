@@ -214,3 +214,87 @@ def test_explain_two_people_at_one_table() -> None:
     flat = " ".join(out.split())
     assert "`pair --group-size 5` may put them in one group" in flat
     assert "With seed 4, `pair --group-size 5` puts them in one group." in flat
+
+
+MORNING_START = ("--start", "2027-03-04 10:00", "--every", "20m")
+
+
+def morning(tmp_path: Path, *extra: str | Path, rounds: int = 3) -> dict:  # type: ignore[type-arg]
+    code, out, err = run("schedule", MORNING, "--group-size", "5", "--rounds", str(rounds), *MORNING_START,
+                         "--seed", "4", "--format", "json", "--history", tmp_path / "morning.sqlite", *extra)
+    assert code == 0, err
+    return json.loads(out)  # type: ignore[no-any-return]
+
+
+def test_a_morning_of_three_rotations_at_tables_of_five_never_repeats_a_pair(tmp_path: Path) -> None:
+    data = morning(tmp_path, "--out", tmp_path / "morning.csv", "--ics", tmp_path / "morning.ics",
+                   "--intros", tmp_path / "intros.csv")
+    people = roster_rows(MORNING)
+    seen: set[frozenset[str]] = set()
+    for rnd in data["rounds"]:
+        placed = [m for g in rnd["groups"] for m in g["members"]]
+        assert sorted(placed + rnd["unmatched"]) == sorted(people)
+        assert [g["table"] for g in rnd["groups"]] == list(range(1, len(rnd["groups"]) + 1))
+        assert all(len(g["members"]) in (5, 6) for g in rnd["groups"])
+        for group in rnd["groups"]:
+            pairs = {frozenset(pair) for pair in combinations(group["members"], 2)}
+            assert not pairs & seen
+            seen |= pairs
+    summary = data["summary"]
+    assert summary["group_size"] == 5 and summary["conversations"] == 33
+    ideal = sum(people[a]["Level"] == people[b]["Level"] and people[a]["Profession"] != people[b]["Profession"]
+                for rnd in data["rounds"] for g in rnd["groups"] for a, b in combinations(g["members"], 2))
+    assert summary["ideal_pairs"] == ideal <= summary["ideal_pairs_possible"] == 3 * 110
+    assert ideal >= 0.95 * summary["ideal_pairs_possible"]
+    with (tmp_path / "morning.csv").open(encoding="utf-8-sig", newline="") as sheet:
+        rows = list(csv.DictReader(sheet))
+    assert len(rows) == 3 * 55 and all(row["partner_names"].count("; ") == 3 for row in rows)
+    assert (tmp_path / "morning.ics").read_text(encoding="utf-8").count("BEGIN:VEVENT") == 33
+    with (tmp_path / "intros.csv").open(encoding="utf-8-sig", newline="") as sheet:
+        intro = next(csv.DictReader(sheet))
+    assert "You have been grouped" in intro["body"] and intro["to"].count("@") == 5
+    assert "Table 1" in intro["body"] and "the others" in intro["body"]  # a prompt for a table
+
+
+def test_a_second_morning_meets_only_new_people(tmp_path: Path) -> None:
+    first = morning(tmp_path, rounds=2)
+    code, out, err = run("schedule", MORNING, "--group-size", "5", "--rounds", "2", "--start", "2027-04-01 10:00",
+                         "--every", "20m", "--seed", "4", "-f", "json", "--history", tmp_path / "morning.sqlite")
+    assert code == 0, err
+    met = {frozenset(p) for r in first["rounds"] for g in r["groups"] for p in combinations(g["members"], 2)}
+    again = {frozenset(p) for r in json.loads(out)["rounds"] for g in r["groups"]
+             for p in combinations(g["members"], 2)}
+    assert again and not met & again
+
+
+def test_more_rounds_than_a_level_allows_is_said_before_planning(tmp_path: Path) -> None:
+    code, _, err = run("schedule", CARE, "-c", CARE_CONFIG, "--group-size", "5", "--rounds", "2", *MORNING_START,
+                       "--dry-run", "--seed", "1")
+    assert code == 0
+    said = " ".join(err.split())
+    # Band 4 has five people: one table, one round.
+    assert "level Band 4: 5 people allow 1 round in groups of 5 before two of them would meet again" in said
+    assert "--rounds 1" in said and "level Band 5" not in said
+
+
+def test_leave_out_rotates_who_sits_out(tmp_path: Path) -> None:
+    # 30 people at Band 6 and 25 at Band 7 in groups of four: two and one sit out each round.
+    code, out, err = run("schedule", MORNING, "--group-size", "4", "--odd", "leave-out", "--rounds", "3",
+                         "--start", "2027-01-11", "--seed", "3", "-f", "json", "--history", tmp_path / "h.sqlite")
+    assert code == 0, err
+    rounds = json.loads(out)["rounds"]
+    assert all(len(g["members"]) == 4 for r in rounds for g in r["groups"])
+    out_of = [set(r["unmatched"]) for r in rounds]
+    assert [len(sat) for sat in out_of] == [3, 3, 3]
+    assert len(set().union(*out_of)) == 9  # nobody sits out twice while others never have
+
+
+def test_a_schedule_of_pairs_is_unchanged_by_group_size_two(tmp_path: Path) -> None:
+    outputs = []
+    for extra in ((), ("--group-size", "2")):
+        code, out, _ = run("schedule", CARE, "-c", CARE_CONFIG, "--rounds", "2", "--start", "2027-01-11",
+                           "--seed", "7", "--dry-run", "-f", "json", "--ics", tmp_path / f"{len(extra)}.ics", *extra)
+        assert code == 0
+        outputs.append((out, (tmp_path / f"{len(extra)}.ics").read_bytes()))
+    assert outputs[0] == outputs[1]
+    assert "group_size" not in json.loads(outputs[0][0])["summary"]

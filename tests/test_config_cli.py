@@ -24,7 +24,7 @@ runner = CliRunner()
 MISTAKES = [
     ("[weights]\nsame_levle = 100\n", f"unknown key 'weights.same_levle' (allowed in [weights]: {WEIGHTS})"),
     ("[colour]\nsame_level = 100\n",
-     "unknown key 'colour' (allowed: weights, rules, columns, levels, schedule, history)"),
+     "unknown key 'colour' (allowed: weights, rules, columns, levels, schedule, history, groups)"),
     ('[columns]\ngrade = "Pay Band"\n', "unknown key 'columns.grade' (allowed in [columns]: id, name, first_name, "
      "last_name, email, level, profession, organisation, site, active, opt_out, taking_part, consent)"),
     ("weights = 5\n", "weights must be a table, like [weights]"),

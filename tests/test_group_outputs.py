@@ -72,7 +72,7 @@ def groups_result() -> PairResult:
     summary = Summary(people=15, groups=3, pairs_same_level=31, pairs_cross_profession=30,
                       pairs_cross_organisation=24, ideal_pairs=24, ideal_pairs_possible=24, unmatched=0, left_out=0,
                       total_score=sum(g.score for g in groups), pair_score=sum(g.score for g in groups),
-                      score_bound=sum(g.score for g in groups), solver="groups", seed=5, group_size=5)
+                      score_bound=None, solver="groups", seed=5, group_size=5)
     return PairResult(roster=roster, groups=groups, unmatched=[], summary=summary)
 
 
@@ -100,7 +100,8 @@ def groups_schedule() -> Schedule:
     ]
     return Schedule(roster=roster, rounds=rounds, duration_minutes=20, location="Civic Centre",
                     summary={"people": 15, "rounds": 2, "interval": "every 20 minutes", "conversations": 8,
-                             "group_size": 5, "ideal_pairs": 45, "ideal_pairs_per_round_possible": 24,
+                             "group_size": 5, "ideal_pairs": 45, "ideal_pairs_possible": 48,
+                             "ideal_pairs_per_round_possible": 24,
                              "unmatched": 0, "professions_met": {4: 15}, "seed": 5})
 
 
@@ -290,6 +291,7 @@ def test_the_terminal_summary_counts_groups_by_size_and_pairs_within_them() -> N
     assert "1 group of four, 1 of five, 1 of six" in text
     assert "31 of 31 pairs of people within groups" in text
     assert "24 of 24 possible (pairs within a group at the same level, in different professions)" in text
+    assert "(every pair of members within a group)" in text and "proven" not in text
 
 
 def test_group_sizes_read_most_common_first() -> None:
@@ -304,6 +306,7 @@ def test_the_schedule_summary_counts_tables_by_size() -> None:
     text = out.file.getvalue()  # type: ignore[attr-defined]
     assert "8 (4 groups of three, 1 of two, 1 of four, 1 of five, 1 of six)" in text
     assert "No partner this round: Person 10 (B610)" in text
+    assert "45 of 48 possible (pairs within a group" in text
     assert "Table" in text
 
 

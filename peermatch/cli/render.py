@@ -162,15 +162,17 @@ def render_schedule(out: Console, schedule: Schedule, *, limit: int | None = Non
     grid.add_column()
     met = ", ".join(f"{count} met {n} profession{'s' if n != 1 else ''}" for n, count in s["professions_met"].items())
     if s.get("group_size", 2) == 2:
-        sizes, within = f"{s['groups_of_three']} groups of three", ""
+        sizes = f"{s['groups_of_three']} groups of three"
+        ideal = f"{s['ideal_pairs']} (at most {s['ideal_pairs_per_round_possible']} a round)"
     else:
         sizes = group_sizes_text([len(g.members) for r in schedule.rounds for g in r.groups])
-        within = ": pairs within a group at the same level, in different professions"
+        ideal = (f"{s['ideal_pairs']} of {s['ideal_pairs_possible']} possible (pairs within a group at the same "
+                 "level, in different professions)")
     rows = [
         ("People", str(s["people"])),
         ("Rounds", f"{s['rounds']}, {s['interval']}"),
         ("Conversations", f"{s['conversations']} ({sizes})"),
-        ("Ideal pairs", f"{s['ideal_pairs']} (at most {s['ideal_pairs_per_round_possible']} a round){within}"),
+        ("Ideal pairs", ideal),
         ("Without a partner", str(s["unmatched"])),
         ("Professions met", met or "—"),
         ("Seed", str(s["seed"])),

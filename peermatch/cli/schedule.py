@@ -15,6 +15,7 @@ from peermatch.cli.common import (
     EmailColumn,
     ExcludeOption,
     FormatOption,
+    GroupSizeOption,
     HistoryOption,
     IdColumn,
     LevelColumn,
@@ -75,6 +76,7 @@ def schedule(
                                            show_default=False)] = None,
     config_path: ConfigOption = None,
     max_level_gap: MaxGapOption = None,
+    group_size: GroupSizeOption = None,
     output_format: FormatOption = OutputFormat.table,
     seed: SeedOption = None,
     odd: OddOption = OddPolicy.triad,
@@ -104,6 +106,11 @@ def schedule(
         peermatch schedule roster.csv --rounds 5 --start "2027-03-04 10:00" --every 20m --out event.csv
 
         peermatch schedule roster.csv --rounds 3 --start 2027-02-01 --every 1m --dry-run --format json
+
+        peermatch schedule roster.csv --group-size 5 --rounds 3 --start "2027-03-04 10:00" --every 20m --ics morning.ics
+
+    plans three rotations at tables of five, numbered, nobody at a table with
+    someone they have already met.
     """
     # Imported here, not at the top, as in every command (see cli/common.py); icalendar alone takes 70 ms.
     from peermatch.cli import render
@@ -112,6 +119,7 @@ def schedule(
     from peermatch.history.store import History, default_history_path
     from peermatch.matching.pairing import new_seed
     from peermatch.matching.schedule import parse_every, parse_start, plan_schedule, round_label
+    from peermatch.matching.tables import group_schedule, plan_group_rounds, too_many_rounds
     from peermatch.outputs.contacts import Directory, UnusableAddress
     from peermatch.outputs.export import (
         Staged,
@@ -122,7 +130,14 @@ def schedule(
         schedule_people_csv,
     )
     from peermatch.outputs.ics import invitations, schedule_ics_parts
-    from peermatch.outputs.messages import DEFAULT_INTRO_TEMPLATE, DEFAULT_PROMPTS, emails, intros_csv_parts
+    from peermatch.outputs.messages import (
+        DEFAULT_GROUP_INTRO_TEMPLATE,
+        DEFAULT_GROUP_PROMPTS,
+        DEFAULT_INTRO_TEMPLATE,
+        DEFAULT_PROMPTS,
+        emails,
+        intros_csv_parts,
+    )
     from peermatch.roster.exclusions import read_exclusions, warn_unknown_config_exclusions
     from peermatch.roster.reading import load_roster, row_number_ids
 
@@ -136,7 +151,8 @@ def schedule(
         raise UsageError(str(problem)) from None
     except OverflowError:
         raise UsageError(f"--start {start} with --every {every} runs past the year 9999") from None
-    config = load_settings(config_path, max_level_gap)
+    config = load_settings(config_path, max_level_gap, group_size)
+    size = config.groups.size
     columns = columns_for(
         config, id=id_column, name=name_column, email=email_column, level=level_column, profession=profession_column,
         organisation=organisation_column, site=site_column,
@@ -148,8 +164,9 @@ def schedule(
         excluded = read_exclusions(exclude, people) if exclude else []
         warn_unknown_config_exclusions(config.rules.exclude, config.path, people)
         labels = [round_label(round_prefix, k + 1, moment, interval) for k, moment in enumerate(starts)]
-        template = config.schedule.intro_template or DEFAULT_INTRO_TEMPLATE
-        prompts = config.schedule.prompts or DEFAULT_PROMPTS
+        template = config.schedule.intro_template or (DEFAULT_INTRO_TEMPLATE if size == 2 else
+                                                      DEFAULT_GROUP_INTRO_TEMPLATE)
+        prompts = config.schedule.prompts or (DEFAULT_PROMPTS if size == 2 else DEFAULT_GROUP_PROMPTS)
         seed = new_seed() if seed is None else seed
         path = history or default_history_path()
         protect = [roster, path, *(p for p in (exclude, config_path) if p)]
@@ -159,11 +176,24 @@ def schedule(
             earlier = [r for r in store.rounds() if r.label not in labels]
             if (unstable := row_number_ids(people)) and (not dry_run or store.rounds()):
                 people.warnings.append(unstable)
-            planning = progress.step(f"Planning {rounds} rounds for {len(people.people):,} people", units=rounds)
-            plan = plan_schedule(
-                people, config, starts=starts, labels=labels, interval=interval, seed=seed, past=past,
-                odd_counts=store.odd_counts(replacing=labels), exclude=excluded, method=solver.value, odd=odd.value,
-                prompts=prompts, prompt_offset=len(earlier), known_uid=store.uid_for, progress=planning)
+            planning = progress.step(f"Planning {rounds} rounds for {len(people.people):,} people" + (
+                f" in groups of {size}" if size > 2 else ""), units=rounds)
+            if size == 2:
+                plan = plan_schedule(
+                    people, config, starts=starts, labels=labels, interval=interval, seed=seed, past=past,
+                    odd_counts=store.odd_counts(replacing=labels), exclude=excluded, method=solver.value,
+                    odd=odd.value, prompts=prompts, prompt_offset=len(earlier), known_uid=store.uid_for,
+                    progress=planning)
+            else:
+                if not quiet:
+                    for message in too_many_rounds(people.people, size, rounds):
+                        render.warning(messages, message)
+                groupings = plan_group_rounds(
+                    people, config, rounds=rounds, seed=seed, odd=odd.value, past=past, exclude=excluded,
+                    sat_out=store.odd_counts(replacing=labels), progress=planning)
+                plan = group_schedule(people, config, groupings, starts=starts, labels=labels, interval=interval,
+                                      seed=seed, prompts=prompts, prompt_offset=len(earlier),
+                                      known_uid=store.uid_for)
             plan = carry_versions(store, plan, recording_time())
             plan.summary["history"] = f"{path} ({'not recorded: --dry-run' if dry_run else 'recorded'})"
             # Every output is written to a temporary file first and put in place only when all of them are
