@@ -18,7 +18,7 @@ from icalendar import Calendar
 from peermatch.cli import render
 from peermatch.history.recording import record_pair_result, record_schedule
 from peermatch.history.store import History
-from peermatch.matching.pairing import group_reasons, group_score
+from peermatch.matching.pairing import GroupWords, group_reasons, group_score
 from peermatch.matching.scoring import Scorer
 from peermatch.models import Group, PairResult, Person, Round, Schedule, ScheduledGroup, Summary, group_uid
 from peermatch.outputs.export import (
@@ -144,14 +144,22 @@ def test_a_pairing_json_has_no_group_size() -> None:
 def test_reasons_for_a_large_group_sum_it_up() -> None:
     everyone = {p.id: p for p in people()}
     assert group_of(TABLES[0], everyone).reasons == (
-        "group of five", "same level (Band 6)", "Nurse × Social Worker × GP × Work Coach × Housing Officer",
+        "group of five", "same level (Band 6)", "GP × Housing Officer × Nurse × Social Worker × Work Coach",
         "10 of 10 pairs across professions", "different organisations")
     # B605 and B610 are both paramedics of the Ambulance Trust.
     assert group_of(TABLES[1], everyone).reasons == (
-        "group of six", "same level (Band 6)", "Paramedic × Nurse × Social Worker × GP × Work Coach × Paramedic",
+        "group of six", "same level (Band 6)", "GP × Nurse × Paramedic × Paramedic × Social Worker × Work Coach",
         "14 of 15 pairs across professions", "5 organisations")
     assert group_of(TABLES[2], everyone).reasons[-2:] == ("same organisation", "same site (Civic)")
     assert group_of(("B600", "B700", "B701", "B702"), everyone).reasons[1] == "levels Band 6 · Band 7"
+
+
+def test_a_large_group_is_described_alike_whatever_the_order_of_its_members() -> None:
+    everyone = {p.id: p for p in people()}
+    members = [everyone[m] for m in TABLES[1]]
+    words = GroupWords(Scorer(), members)
+    assert words([0, 1, 2, 3, 4, 5]) == words([5, 3, 1, 4, 2, 0]) == (group_score(Scorer(), members),
+                                                                        group_reasons(Scorer(), members[::-1]))
 
 
 def test_a_group_score_counts_every_pairing() -> None:
