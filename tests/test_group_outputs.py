@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
+import tempfile
 from datetime import datetime
 from email import message_from_bytes, policy
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from icalendar import Calendar
 
 from peermatch.cli import render
@@ -330,3 +334,30 @@ def test_history_show_marks_who_joined_a_larger_group(tmp_path: Path) -> None:
     render_round(out, info, groups, [])
     text = out.file.getvalue()  # type: ignore[attr-defined]
     assert "B610 (joined the group)" in text and "joined as third" not in text
+
+
+@settings(max_examples=25)
+@given(st.lists(st.integers(min_value=2, max_value=8), min_size=1, max_size=6), st.integers(0, 7))
+def test_any_sizes_of_group_round_trip_through_the_csv_and_the_history(sizes: list[int], unmatched: int) -> None:
+    count = sum(sizes) + unmatched
+    roster = roster_of(*(person(f"P{k:02d}", "Band 6", PROFESSIONS[k % 6], ORGANISATIONS[k % 5], "", f"N{k}",
+                                f"n{k}@x.example", row=k + 2) for k in range(count)))
+    everyone = {p.id: p for p in roster.people}
+    ids = list(everyone)
+    starts = [sum(sizes[:k]) for k in range(len(sizes))]
+    groups = [group_of(tuple(ids[start:start + size]), everyone) for start, size in zip(starts, sizes, strict=True)]
+    result = PairResult(roster=roster, groups=groups, unmatched=ids[sum(sizes):], summary=Summary(
+        people=count, groups=len(groups), pairs_same_level=0, pairs_cross_profession=0, pairs_cross_organisation=0,
+        ideal_pairs=0, ideal_pairs_possible=0, unmatched=unmatched, left_out=0, total_score=0, pair_score=0,
+        score_bound=None, solver="groups", seed=0, group_size=min(sizes)))
+    rows = rows_of(pairs_csv(result))
+    width = max(sizes)
+    assert list(rows[0])[-1] == f"member_{width}_level" and len(rows) == len(groups) + unmatched
+    for row, group in zip(rows, groups, strict=False):
+        assert tuple(row[f"member_{k}_id"] for k in range(1, int(row["size"]) + 1)) == group.members
+        assert all(row[f"member_{k}_id"] == "" for k in range(int(row["size"]) + 1, width + 1))
+    with tempfile.TemporaryDirectory() as folder, History.open(Path(folder) / "h.sqlite", write=True) as store:
+        record_pair_result(store, "round", result)
+        store.commit()
+        met = store.met_pairs()
+    assert met == {frozenset(pair) for g in groups for pair in itertools.combinations(g.members, 2)}

@@ -114,7 +114,8 @@ OddOption = Annotated[OddPolicy, option(
 ExcludeOption = Annotated[Path | None, option(
     "--exclude", help="A CSV of id pairs (two columns) who must never be paired.", show_default=False)]
 SolverOption = Annotated[Solver, option(
-    "--solver", help="exact (optimal; small rosters), fast (any size), or auto (exact up to 120 people).")]
+    "--solver", help="exact (optimal; small rosters), fast (any size), or auto (exact up to 120 people). For pairs: "
+    "groups (--group-size) have a solver of their own.")]
 SkipOption = Annotated[bool, option(
     "--skip-invalid", help="Leave out rows with a blank or unknown level or profession, or a repeated id or "
     "email, with a warning, instead of stopping.")]
