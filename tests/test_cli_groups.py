@@ -293,8 +293,8 @@ def test_a_schedule_of_pairs_is_unchanged_by_group_size_two(tmp_path: Path) -> N
     outputs = []
     for extra in ((), ("--group-size", "2")):
         code, out, _ = run("schedule", CARE, "-c", CARE_CONFIG, "--rounds", "2", "--start", "2027-01-11",
-                           "--seed", "7", "--dry-run", "-f", "json", "--ics", tmp_path / f"{len(extra)}.ics", *extra)
+                           "--seed", "7", "--dry-run", "-f", "json", "--out", tmp_path / f"{len(extra)}.csv", *extra)
         assert code == 0
-        outputs.append((out, (tmp_path / f"{len(extra)}.ics").read_bytes()))
+        outputs.append((out, (tmp_path / f"{len(extra)}.csv").read_bytes()))
     assert outputs[0] == outputs[1]
     assert "group_size" not in json.loads(outputs[0][0])["summary"]
