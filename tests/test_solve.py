@@ -213,3 +213,12 @@ def test_repair_swaps_keep_every_seat_in_its_class(problem: Problem, seed: int) 
     assert all(problem.allowed(a, b) for a, b in pairs)
     after = Counter((class_of[a], class_of[b]) for a, b in [*pairs, *zip(loose[::2], loose[1::2], strict=True)])
     assert after == before
+
+
+@given(problems(forbid=True), st.booleans())
+def test_weights_of_many_pairs_equal_each_pairs_weight(problem: Problem, novelty: bool) -> None:
+    if novelty:  # in a programme: everyone has met the first person's profession and organisation
+        problem = dataclasses.replace(problem, met_professions=[{problem.prof[0]}] * problem.n,
+                                      met_organisations=[{problem.org[0]}] * problem.n)
+    pairs = list(problem.edges())
+    assert problem.weights_of(pairs) == [problem.weight(i, j) for i, j in pairs]

@@ -19,12 +19,16 @@ for 100,000 people) instead of on people.
 3. Classes become people (shuffled by the seed).  A pair that is excluded or
    has met before swaps a partner with an interchangeable person elsewhere.
 4. An exact re-solve (blossom algorithm) of a small window around everyone
-   still unmatched and every pair below ideal.
+   still unmatched and the weakest pairs, for the score.
+
+Whoever is still placed badly after that (people met before who had nobody
+identical to swap with) is seated again by :func:`peermatch.matching.sparse.refine`
+until the round reaches its bound.
 
 Complexity: phases 1-2 are quadratic in the number of classes per level,
 phase 3 linear in people, phase 4 cubic in the window size (bounded).
-References: Edmonds' blossom algorithm as implemented in networkx
-``max_weight_matching`` for the window; 2-opt local search (Croes 1958).
+References: Edmonds' blossom algorithm (rustworkx ``max_weight_matching``)
+for the window; 2-opt local search (Croes 1958).
 """
 
 from __future__ import annotations
@@ -34,10 +38,10 @@ import math
 import random
 from collections import Counter, defaultdict
 
-import networkx as nx
 import numpy as np
 
-from peermatch.matching.graph import Problem, build_graph, class_scores
+from peermatch.matching.graph import Problem, class_scores
+from peermatch.matching.sparse import match
 
 ClassKey = tuple[int, int, int, int, int]  # scale, step, profession, organisation, site
 Plan = dict[tuple[int, int], int]  # (class, class) -> number of pairs
@@ -320,14 +324,11 @@ def _polish(problem: Problem, pairs: list[tuple[int, int]], unmatched: list[int]
         if any((problem.scale[i], problem.step[i] + g) in levels for g in range(-problem.max_gap, problem.max_gap + 1)):
             chosen_pairs.add(pair)
             chosen.extend(pair)
-    graph = build_graph(problem, chosen)
-    matching = nx.max_weight_matching(graph)
-    before = sum(problem.weight(*p) for p in chosen_pairs)
-    after = sum(problem.weight(i, j) for i, j in matching)
-    if after <= before:
+    matching = match(problem, chosen, set(problem.edges(chosen)))
+    if sum(problem.weights_of(matching)) <= sum(problem.weights_of(list(chosen_pairs))):
         return pairs
     kept = [p for p in pairs if p not in chosen_pairs]
-    return kept + [(min(i, j), max(i, j)) for i, j in matching]
+    return kept + matching
 
 
 def solve_fast(problem: Problem, seed: int, window: int = 120) -> list[tuple[int, int]]:

@@ -143,6 +143,20 @@ class Problem:
         scored = top * self.score_radix + self.score(i, j) - self.min_score
         return scored * self.novelty_radix + self.novelty(i, j)
 
+    def weights_of(self, pairs: Sequence[tuple[int, int]]) -> list[int]:
+        """:meth:`weight` of many allowed pairs at once: the tiers in numpy, joined as exact Python integers."""
+        if not pairs:
+            return []
+        ends = np.array(pairs, dtype=np.int64)
+        attrs = self.attributes()
+        a, b = attrs[ends[:, 0]], attrs[ends[:, 1]]
+        cross = (a[:, 2] != b[:, 2]).astype(np.int64)
+        ideal = cross * (a[:, 0] == b[:, 0]) * (a[:, 1] == b[:, 1])
+        top = ((ideal * self.base + 1) * self.base + cross).astype(object)
+        scored = top * self.score_radix + (pair_scores(self.weights, a, b) - self.min_score).astype(object)
+        novelty = [self.novelty(i, j) for i, j in pairs] if self.met_professions is not None else 0
+        return list(scored * self.novelty_radix + novelty)
+
     def attributes(self) -> np.ndarray:
         """Everyone's ``(scale, step, profession, organisation, site)``, a row each, for :func:`pair_scores`."""
         return np.array([self.scale, self.step, self.prof, self.org, self.site], dtype=np.int64).T

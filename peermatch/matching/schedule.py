@@ -285,6 +285,7 @@ def plan_schedule(
         "unmatched": sum(len(r.unmatched) for r in rounds),
         "groups_of_three": sum(len(g.members) == 3 for r in rounds for g in r.groups),
         "professions_met": dict(sorted(Counter(professions_met.values()).items())),
+        "per_round": best.per_round,
         "seed": seed,
     }
     return Schedule(roster=roster, rounds=rounds, duration_minutes=config.schedule.duration_minutes,
@@ -300,6 +301,7 @@ FAIR_TRIES = 6  # the fairest odd ones out tried in a round
 @dataclass
 class _Plan:
     rounds: list[Round]
+    per_round: list[dict[str, int | bool]]  # each round's ideal pairs and score beside their proven bounds
     professions: list[tuple[int, ...]]  # per person (by index), the professions (coded) of everyone they met
     ideal: int
     unmatched: int
@@ -334,11 +336,17 @@ def _plan_rounds(people: Sequence[Person], base: Problem, words: GroupWords, sta
     level_of = [(p.level.scale, p.level.step) for p in people]
     tables = interval.is_event
     rounds: list[Round] = []
+    quality: list[dict[str, int | bool]] = []
     ideal = score = 0
     for number, (moment, label) in enumerate(zip(starts, labels, strict=True), start=1):
         solution = _solve_round(problem, rng.randrange(2**31), method, odd, odd_so_far, rng, fair)
         # The solver's pairs, before anyone joined, are what count as ideal.
-        ideal += sum(problem.is_ideal(members[0], members[1]) for members in solution.groups)
+        round_ideal = sum(problem.is_ideal(members[0], members[1]) for members in solution.groups)
+        ideal += round_ideal
+        quality.append({"round": number, "ideal_pairs": round_ideal, "ideal_pairs_bound": solution.ideal_bound,
+                        "groups_of_three": sum(len(members) == 3 for members in solution.groups),
+                        "unmatched": len(solution.unmatched), "pair_score": solution.pair_score,
+                        "score_bound": solution.score_bound, "optimal": solution.exact})
         for members in solution.groups:
             for i, j in itertools.permutations(members, 2):
                 partners = forbidden.get(i)
@@ -372,7 +380,7 @@ def _plan_rounds(people: Sequence[Person], base: Problem, words: GroupWords, sta
         on_round(number)
 
     odd_times = [odd_so_far[i] for i in range(len(people))]
-    return _Plan(rounds=rounds, professions=professions, ideal=ideal,
+    return _Plan(rounds=rounds, per_round=quality, professions=professions, ideal=ideal,
                  unmatched=sum(len(r.unmatched) for r in rounds),
                  unfairness=max(odd_times, default=0) - min(odd_times, default=0),
                  breadth=sum(len(met) for met in professions), score=score)

@@ -32,6 +32,8 @@ import numpy as np
 
 from peermatch.matching.fast import solve_fast
 from peermatch.matching.graph import Problem, build_graph, class_scores, pair_scores
+from peermatch.matching.partners import Partners, partner_counts
+from peermatch.matching.sparse import refine
 
 EXACT_LIMIT = 120
 METHODS = ("auto", "exact", "fast")
@@ -45,6 +47,8 @@ class Solution:
     method: str
     pair_score: int  # total score of the pairs, before anyone joined a group of three
     score_bound: int  # no pairing of this roster can score more than this
+    ideal_bound: int  # no pairing of this roster can hold more ideal pairs than this
+    exact: bool = True  # the pairs are a maximum-weight matching: ideal pairs and pairs as many as can be
 
 
 def is_valid_pairing(problem: Problem, pairs: Iterable[Sequence[int]]) -> bool:
@@ -77,8 +81,35 @@ def ideal_pairs_possible(problem: Problem) -> int:
     """The most ideal pairs this roster can hold: :func:`ideal_pairs_at_level`, summed over its levels."""
     levels: dict[tuple[int, int], Counter[int]] = defaultdict(Counter)
     for i in range(problem.n):
-        levels[problem.scale[i], problem.step[i]][problem.prof[i]] += 1
+        if i not in problem.absent:  # sitting this round out
+            levels[problem.scale[i], problem.step[i]][problem.prof[i]] += 1
     return sum(ideal_pairs_at_level(counts.values()) for counts in levels.values())
+
+
+def pairs_possible(problem: Problem, partners: Partners) -> int:
+    """At most how many pairs a round can hold once it holds as many ideal pairs as its levels allow.
+
+    Each level's ideal pairs (:func:`ideal_pairs_at_level`) leave its other people with a possible partner to pair
+    otherwise: with each other, or across levels within a stretch of the ladder (a run of levels each within
+    ``max_gap`` of the next one holding such people).  Each stretch with an odd count of them leaves one over.
+    """
+    professions: dict[tuple[int, int], Counter[int]] = defaultdict(Counter)
+    eligible: Counter[tuple[int, int]] = Counter()
+    for i, level in enumerate(zip(problem.scale, problem.step, strict=True)):
+        if i not in problem.absent:
+            professions[level][problem.prof[i]] += 1
+            eligible[level] += partners.possible[i] > 0
+    ideal = {level: ideal_pairs_at_level(counts.values()) for level, counts in professions.items()}
+    total = sum(ideal.values())
+    previous: tuple[int, int] | None = None
+    stretch = 0
+    for scale, step in sorted(level for level in eligible if eligible[level] > 2 * ideal[level]):
+        if previous is None or scale != previous[0] or step - previous[1] > problem.max_gap:
+            total += stretch // 2
+            stretch = 0
+        stretch += eligible[scale, step] - 2 * ideal[scale, step]
+        previous = (scale, step)
+    return total + stretch // 2
 
 
 def solve_exact(problem: Problem, seed: int) -> list[tuple[int, int]]:
@@ -212,7 +243,14 @@ def solve(problem: Problem, seed: int, method: str = "auto", odd: str = "triad",
         raise ValueError(f"odd must be one of {ODD_POLICIES}")
     chosen = method if method != "auto" else ("exact" if problem.n <= EXACT_LIMIT else "fast")
     matching = problem if sit_out is None else problem.without(sit_out)
-    pairs = solve_exact(matching, seed) if chosen == "exact" else solve_fast(matching, seed)
+    ideal_bound = ideal_pairs_possible(matching)
+    exact = True
+    if chosen == "exact":
+        pairs = solve_exact(matching, seed)
+    else:
+        refined = refine(matching, solve_fast(matching, seed), ideal_bound,
+                         pairs_possible(matching, partner_counts(matching)), random.Random(seed))
+        pairs, exact = refined.pairs, refined.exact
     pairs = sorted((min(p), max(p)) for p in pairs)
     ends = np.array(pairs, dtype=np.int64).reshape(-1, 2)
     matched = np.zeros(problem.n, dtype=bool)
@@ -225,5 +263,5 @@ def solve(problem: Problem, seed: int, method: str = "auto", odd: str = "triad",
     else:
         groups = list(pairs)
     return Solution(groups=groups, unmatched=loose, method=chosen, pair_score=pair_score,
-                    score_bound=score_upper_bound(problem))
+                    score_bound=score_upper_bound(matching), ideal_bound=ideal_bound, exact=exact)
 
