@@ -13,7 +13,7 @@ from datetime import datetime
 
 import pytest
 import rustworkx as rx
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from peermatch.matching.graph import Problem
@@ -63,6 +63,7 @@ def exact(problem: Problem) -> tuple[int, int]:
 
 @settings(max_examples=6, deadline=None)
 @given(st.integers(150, 400), st.integers(15, 60), st.integers(2, 4), st.integers(0, 2**16))
+@example(size=393, organisations=27, rounds=4, seed=0)  # a fairer odd one out once cost two groups of three
 def test_every_round_holds_as_many_ideal_pairs_as_exact_and_no_more_groups_of_three(
         size: int, organisations: int, rounds: int, seed: int) -> None:
     roster = many_organisations(size, organisations, seed)

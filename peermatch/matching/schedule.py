@@ -179,7 +179,7 @@ def _solve_round(problem: Problem, seed: int, method: str, odd: str, odd_counts:
     Ideal pairs come first, as everywhere in peermatch.  The round's own
     optimum is kept when its odd one out is among those who have been the
     odd one least often; otherwise a few of those are tried in their place,
-    and the best round wins: most ideal pairs, then the fairest choice.
+    and the best round wins: most ideal pairs, then most pairs, then the fairest choice.
     """
     natural = solve(problem, seed, method=method, odd=odd)
     if problem.n % 2 == 0 or not fair:
@@ -191,10 +191,11 @@ def _solve_round(problem: Problem, seed: int, method: str, odd: str, odd_counts:
         leftover = joined + solution.unmatched
         return leftover[0] if leftover else None
 
-    def quality(solution: Solution, person: int | None) -> tuple[int, int, int]:
+    def quality(solution: Solution, person: int | None) -> tuple[int, int, int, int]:
+        # As many pairs as the round's own optimum: a fairer odd one out never costs a group of three.
         pairs = [(g[0], g[1]) for g in solution.groups]
         fairness = -odd_counts[person] if person is not None else 0
-        return (sum(problem.is_ideal(a, b) for a, b in pairs), fairness,
+        return (sum(problem.is_ideal(a, b) for a, b in pairs), len(pairs), fairness,
                 sum(problem.weight(a, b) for a, b in pairs))
 
     person = odd_one(natural)
