@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from peermatch.matching.graph import Problem
-from peermatch.matching.partners import pairs_possible, partner_counts
-from peermatch.matching.solve import ideal_pairs_possible, solve_exact
+from peermatch.matching.partners import partner_counts
+from peermatch.matching.solve import ideal_pairs_possible, pairs_possible, solve_exact
 from peermatch.roster.config import Weights
 from tests.factories import person
 

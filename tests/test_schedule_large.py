@@ -17,8 +17,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from peermatch.matching.graph import Problem
-from peermatch.matching.partners import pairs_possible, partner_counts
+from peermatch.matching.partners import partner_counts
 from peermatch.matching.schedule import Interval, plan_schedule
+from peermatch.matching.solve import pairs_possible
 from peermatch.models import Roster, Schedule
 from peermatch.roster.config import Config
 from tests.factories import person, roster_of
