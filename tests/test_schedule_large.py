@@ -62,9 +62,10 @@ def exact(problem: Problem) -> tuple[int, int]:
     return sum(problem.is_ideal(i, j) for i, j in matched), len(matched)
 
 
-@settings(max_examples=6, deadline=None)
+@settings(max_examples=4, deadline=None)
 @given(st.integers(150, 400), st.integers(15, 60), st.integers(2, 4), st.integers(0, 2**16))
 @example(size=393, organisations=27, rounds=4, seed=0)  # a fairer odd one out once cost two groups of three
+@example(size=400, organisations=43, rounds=4, seed=0)  # the leftovers need partners outside the ideal ones
 def test_every_round_holds_as_many_ideal_pairs_as_exact_and_no_more_groups_of_three(
         size: int, organisations: int, rounds: int, seed: int) -> None:
     roster = many_organisations(size, organisations, seed)

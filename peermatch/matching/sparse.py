@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,9 +34,10 @@ from peermatch.matching.graph import Problem, pair_scores
 
 FIRST_K = 8  # candidates per person in the first window
 FIRST_WINDOW = 400  # people in the first window, at least
+STALL_K = 32  # a window that solves to the same counts twice stops the widening only from this many candidates on
 EDGE_LIMIT = 400_000  # the widening stops here: beyond it a round takes more than seconds
 _ROWS = 512  # rows of the candidate matrix worked out at once, to bound memory on large levels
-_NEVER = np.iinfo(np.int64).min
+_NEVER = -(2**62)  # below any key, and safe to negate
 
 
 @dataclass(frozen=True)
@@ -45,12 +46,14 @@ class Refined:
     exact: bool  # the pairs are an optimum: the bound was reached, or the whole graph was solved
 
 
-def candidate_edges(problem: Problem, people: Sequence[int], k: int,
-                    rng: random.Random) -> tuple[set[tuple[int, int]], bool]:
-    """Each person's ``k`` best allowed partners among ``people``, as pairs ``(low, high)``; and whether that is
-    every allowed pair among them (nobody has more than ``k`` people within reach).
+def candidate_edges(problem: Problem, people: Sequence[int], k: int, rng: random.Random,
+                    everyone_for: Collection[int] = ()) -> tuple[set[tuple[int, int]], bool]:
+    """Each person's ``k`` best allowed partners among ``people``, and their ``k`` best partners in pairs that are
+    not ideal, as pairs ``(low, high)``; and whether that is every allowed pair among them.
 
-    Ranked as the solvers rank pairs: ideal first, then across professions, then score; ties follow ``rng``.
+    Ranked as the solvers rank pairs: ideal first, then across professions, then score; ties follow ``rng``.  The
+    second list matters to whoever the ideal pairs leave over, whose way into a pair is rarely an ideal one.
+    People in ``everyone_for`` (those without a partner) get every allowed partner among ``people``.
     """
     complete = True
     attrs = problem.attributes()
@@ -60,6 +63,8 @@ def candidate_edges(problem: Problem, people: Sequence[int], k: int,
             by_level[problem.scale[i], problem.step[i]].append(i)
     span = problem.max_score - problem.min_score + 1
     noise = np.array([rng.randrange(4096) for _ in range(problem.n)], dtype=np.int64)
+    full = np.zeros(problem.n, dtype=bool)
+    full[list(everyone_for)] = True
     edges: set[tuple[int, int]] = set()
     for (scale, step), rows in by_level.items():
         cols = np.array([j for g in range(-problem.max_gap, problem.max_gap + 1)
@@ -81,13 +86,18 @@ def candidate_edges(problem: Problem, people: Sequence[int], k: int,
                 for j in problem.forbidden.get(i, ()):
                     if (c := column.get(j)) is not None:
                         key[at, c] = _NEVER
-            best = np.argpartition(-key, take - 1, axis=1)[:, :take] if take < len(cols) else \
-                np.broadcast_to(np.arange(len(cols)), (len(chunk), len(cols)))
-            for at, i in enumerate(chunk.tolist()):
-                for c in best[at].tolist():
-                    if key[at, c] != _NEVER:
-                        j = int(cols[c])
-                        edges.add((i, j) if i < j else (j, i))
+            other = np.where(ideal, _NEVER, key)
+            chosen = np.zeros(key.shape, dtype=bool)
+            for ranked in (key, other):
+                if take < len(cols):
+                    np.put_along_axis(chosen, np.argpartition(-ranked, take - 1, axis=1)[:, :take], True, axis=1)
+                else:
+                    chosen[:] = True
+            chosen[full[chunk]] = True
+            chosen &= key != _NEVER
+            for at, c in zip(*np.nonzero(chosen), strict=True):
+                i, j = int(chunk[at]), int(cols[c])
+                edges.add((i, j) if i < j else (j, i))
     return edges, complete
 
 
@@ -125,7 +135,8 @@ def refine(problem: Problem, pairs: list[tuple[int, int]], ideal_bound: int, pai
         if counts == before:
             return Refined(pairs, exact=False)
         window, inside, all_near = _window(problem, pairs, present, size, rng)
-        edges, complete = candidate_edges(problem, window, k, rng)
+        paired = {i for p in pairs for i in p}
+        edges, complete = candidate_edges(problem, window, k, rng, [i for i in window if i not in paired])
         edges |= set(inside)
         new = match(problem, window, edges)
         if sum(problem.weights_of(new)) > sum(problem.weights_of(inside)):
@@ -133,7 +144,7 @@ def refine(problem: Problem, pairs: list[tuple[int, int]], ideal_bound: int, pai
         whole = complete and len(window) == len(present)
         if whole or len(edges) > EDGE_LIMIT:
             return Refined(pairs, exact=whole)
-        before = counts if all_near else None
+        before = counts if all_near and k >= STALL_K else None
         k, size = 2 * k, 2 * size
 
 
