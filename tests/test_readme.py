@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from peermatch.cli.app import app
 
 ROOT = Path(__file__).resolve().parent.parent
-INPUTS = re.compile(r"\.(csv|toml)$")
+INPUTS = re.compile(r"\.(csv|toml|xlsx)$")
 OUTPUT_FLAGS = {"--out", "-o", "--groups-out", "--ics", "--ics-dir", "--intros", "--eml-dir", "--history"}
 
 

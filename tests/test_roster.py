@@ -100,7 +100,8 @@ def test_damaged_utf16_is_unreadable(tmp_path: Path) -> None:
     ("nul.csv", "not a text file (it contains NUL bytes)"),
     ("binary.csv", "not a text file (neither UTF-8 nor Windows-1252 text)"),
     ("bom_then_cp1252.csv", "not a text file (neither UTF-8 nor Windows-1252 text)"),
-    ("workbook.xlsx", "this is a workbook, not a CSV file; save it from Excel as 'CSV UTF-8'"),
+    ("workbook.xlsx", "cannot read the workbook, it may be damaged (File is not a zip file); open it in Excel and "
+                      "save it again, or save it as 'CSV UTF-8'"),
     ("missing.csv", "cannot read the file (No such file or directory)"),
     ("", "cannot read the file (Is a directory)"),
 ])

@@ -35,6 +35,7 @@ from peermatch.cli.common import (
     ProfessionColumn,
     QuietOption,
     SeedOption,
+    SheetOption,
     ShowOption,
     SiteColumn,
     SkipOption,
@@ -90,9 +91,11 @@ def main_options(
 @reports_errors
 @collector_paused()
 def pair(
-    roster: Annotated[Path, typer.Argument(help="The staff roster: a CSV file from Excel or an HR system.",
+    roster: Annotated[Path, typer.Argument(help="The staff roster: a CSV or text file from Excel or an HR system, "
+                                           "or an Excel workbook (.xlsx).",
                                            show_default=False)],
     config_path: ConfigOption = None,
+    sheet: SheetOption = None,
     max_level_gap: MaxGapOption = None,
     group_size: GroupSizeOption = None,
     out: OutOption = None,
@@ -144,6 +147,7 @@ def pair(
     from peermatch.history.store import History, default_history_path
     from peermatch.matching.pairing import pair as pair_roster
     from peermatch.outputs.export import check_target, pair_result_json, pairs_csv, write_atomic
+    from peermatch.outputs.workbook import csv_to_workbook, wants_workbook
     from peermatch.roster.exclusions import read_exclusions, warn_unknown_config_exclusions
     from peermatch.roster.reading import load_roster, row_number_ids
 
@@ -162,7 +166,7 @@ def pair(
         check_target(out, protect)  # before the history is opened: a first run that cannot write creates nothing
     with Progress(messages, 2 + (out is not None) + (not dry_run), show=not quiet) as progress:
         progress.step(f"Reading {roster.name}")
-        people = load_roster(roster, levels=config.levels, columns=columns, skip_invalid=skip_invalid)
+        people = load_roster(roster, levels=config.levels, columns=columns, skip_invalid=skip_invalid, sheet=sheet)
         excluded = read_exclusions(exclude, people) if exclude else []
         warn_unknown_config_exclusions(config.rules.exclude, config.path, people)
         with History.open(path, write=not dry_run) as store:
@@ -177,7 +181,10 @@ def pair(
                                  exclude=excluded + past)
             if out is not None:
                 progress.step(f"Writing {out.name}")
-                write_atomic(out, pairs_csv(result), protect=protect)
+                data = pairs_csv(result)
+                if wants_workbook(out):
+                    data = csv_to_workbook(data, sheet="Pairs", numeric=("group", "size", "score"))
+                write_atomic(out, data, protect=protect)
             if not dry_run:
                 progress.step("Recording the round in the history")
                 record_pair_result(store, label, result)
@@ -206,10 +213,9 @@ def _ordered(pair: frozenset[str]) -> tuple[str, str]:
 
 def _describe_roster(messages: Any, roster: Roster, config: Config) -> None:
     from peermatch.cli import render
-    from peermatch.roster.cells import DELIMITER_NAMES
+    from peermatch.cli.render_check import file_layout
 
-    delimiter = DELIMITER_NAMES.get(roster.delimiter, roster.delimiter)
-    render.note(messages, f"read {roster.path}: {roster.encoding}, {delimiter}-separated, "
+    render.note(messages, f"read {roster.path}: {file_layout(roster.encoding, roster.delimiter)}, "
                           f"{len(roster.people)} people, {len(roster.left_out)} left out")
     for field, heading in roster.columns.items():
         render.note(messages, f"  {field}: column {heading!r}")

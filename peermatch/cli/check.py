@@ -24,6 +24,7 @@ from peermatch.cli.common import (
     OrganisationColumn,
     OutputFormat,
     ProfessionColumn,
+    SheetOption,
     SiteColumn,
     SkipOption,
     TakingPartColumn,
@@ -36,9 +37,11 @@ from peermatch.errors import EXIT_DATAERR
 
 @reports_errors
 def command(
-    roster: Annotated[Path, typer.Argument(help="The staff roster: a CSV file from Excel or an HR system.",
+    roster: Annotated[Path, typer.Argument(help="The staff roster: a CSV or text file from Excel or an HR system, "
+                                           "or an Excel workbook (.xlsx).",
                                            show_default=False)],
     config_path: ConfigOption = None,
+    sheet: SheetOption = None,
     max_level_gap: MaxGapOption = None,
     group_size: GroupSizeOption = None,
     output_format: FormatOption = OutputFormat.table,
@@ -104,7 +107,7 @@ def command(
                 replacing=[pair_label()],  # a pairing run again today replaces it
                 within_rounds=config.history.avoid_repeats_within or None)]
         result = check_roster(roster, config, columns=columns, skip_invalid=skip_invalid, exclude=exclude,
-                              met=met)
+                              met=met, sheet=sheet)
     if output_format is OutputFormat.json:
         typer.echo(json.dumps(check_dict(result), ensure_ascii=False, indent=2))
     else:

@@ -99,10 +99,14 @@ OptOutColumn = Annotated[str | None, option(
 TakingPartColumn = Annotated[str | None, option(
     "--taking-part-column", help="Heading of a column where no means left out, whatever its heading. "
     "Example: --taking-part-column \"Signed up\"", show_default=False)]
+SheetOption = Annotated[str | None, option(
+    "--sheet", help="The sheet of an Excel workbook (.xlsx) roster to read, e.g. --sheet Staff (default: the first "
+    "sheet).", show_default=False)]
 ConfigOption = Annotated[Path | None, option(
     "--config", "-c", help="A peermatch.toml with weights, rules, columns and grade mappings.", show_default=False)]
 OutOption = Annotated[Path | None, option(
-    "--out", "-o", help="Also write the groups to this CSV file (opens in Excel).", show_default=False)]
+    "--out", "-o", help="Also write the groups to this file: a CSV (opens in Excel), or an Excel workbook when the "
+    "name ends .xlsx, e.g. --out pairs.xlsx.", show_default=False)]
 FormatOption = Annotated[OutputFormat, option(
     "--format", "-f", help="table for people; json for scripts (only JSON on stdout).")]
 SeedOption = Annotated[int | None, option(

@@ -27,6 +27,7 @@ from peermatch.cli.common import (
     OrganisationColumn,
     OutputFormat,
     ProfessionColumn,
+    SheetOption,
     SiteColumn,
     SkipOption,
     Solver,
@@ -45,12 +46,14 @@ if TYPE_CHECKING:
 
 @reports_errors
 def command(
-    roster: Annotated[Path, typer.Argument(help="The staff roster: a CSV file from Excel or an HR system.",
+    roster: Annotated[Path, typer.Argument(help="The staff roster: a CSV or text file from Excel or an HR system, "
+                                           "or an Excel workbook (.xlsx).",
                                            show_default=False)],
     ids: Annotated[list[str], typer.Argument(metavar="ID [ID]", help="One person's id, for their best candidates; "
                                              "or two, for why they would or would not be paired.",
                                              show_default=False)],
     config_path: ConfigOption = None,
+    sheet: SheetOption = None,
     max_level_gap: MaxGapOption = None,
     group_size: GroupSizeOption = None,
     exclude: ExcludeOption = None,
@@ -127,7 +130,7 @@ def command(
         config, id=id_column, name=name_column, email=email_column, level=level_column,
         profession=profession_column, organisation=organisation_column, site=site_column,
         active=active_column, opt_out=opt_out_column, taking_part=taking_part_column)
-    people = load_roster(roster, levels=config.levels, columns=columns, skip_invalid=skip_invalid)
+    people = load_roster(roster, levels=config.levels, columns=columns, skip_invalid=skip_invalid, sheet=sheet)
     excluded = read_exclusions(exclude, people) if exclude else []
     for message in people.warnings:
         render.warning(render.error_console(), message)

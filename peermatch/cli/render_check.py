@@ -15,9 +15,17 @@ from rich.table import Table
 
 from peermatch.matching.checking import CheckResult, Finding, shown_columns
 from peermatch.roster.cells import DELIMITER_NAMES
+from peermatch.roster.workbook import WORKBOOK
 
 ENCODINGS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with a byte-order mark (as Excel saves 'CSV UTF-8')",
-             "cp1252": "Windows-1252 (as Excel saves plain 'CSV')"}
+             "cp1252": "Windows-1252 (as Excel saves plain 'CSV')", "utf-16": "UTF-16 (as Excel saves 'Unicode text')"}
+
+
+def file_layout(encoding: str, delimiter: str) -> str:
+    """How a roster file was read, in words: "UTF-8, comma-separated" or "an Excel workbook"."""
+    if encoding == WORKBOOK:
+        return "an Excel workbook (.xlsx)"
+    return f"{ENCODINGS.get(encoding, encoding)}, {DELIMITER_NAMES.get(delimiter, repr(delimiter))}-separated"
 _FIELD_LABELS = {"first_name": "first name", "last_name": "last name", "active": "opt-out"}
 _WHEN_MISSING = {
     "id": "their email, or else their row number, is their id",
@@ -105,9 +113,7 @@ def verdict(result: CheckResult) -> str:
 
 
 def render_check(out: Console, result: CheckResult) -> None:
-    encoding = ENCODINGS.get(result.encoding, result.encoding)
-    delimiter = DELIMITER_NAMES.get(result.delimiter, repr(result.delimiter))
-    out.print(escape(f"Roster {result.path}: {encoding}, {delimiter}-separated"), soft_wrap=True)
+    out.print(escape(f"Roster {result.path}: {file_layout(result.encoding, result.delimiter)}"), soft_wrap=True)
     out.print(escape(f"Config: {result.config or 'none (the defaults)'}; people at most {result.max_level_gap} "
                      f"level{'s' * (result.max_level_gap != 1)} apart may be paired"), soft_wrap=True)
     if result.columns:

@@ -20,6 +20,7 @@ from peermatch.cli.common import (
     OutputFormat,
     ProfessionColumn,
     QuietOption,
+    SheetOption,
     columns_for,
     option,
     reports_errors,
@@ -41,6 +42,7 @@ def command(
         "--only-met", help="Count only conversations reported as having taken place (`peermatch history met`), "
         "not planned ones without feedback.")] = False,
     config_path: ConfigOption = None,
+    sheet: SheetOption = None,
     id_column: IdColumn = None,
     email_column: EmailColumn = None,
     level_column: LevelColumn = None,
@@ -79,7 +81,7 @@ def command(
                 config, id=id_column, email=email_column, level=level_column, profession=profession_column,
                 organisation=organisation_column)
             # Only professions are wanted: a row the roster cannot pair (an unknown grade, say) still has one.
-            people = load_roster(roster, levels=config.levels, columns=columns, skip_invalid=True)
+            people = load_roster(roster, levels=config.levels, columns=columns, skip_invalid=True, sheet=sheet)
             professions = {person.id: person.profession for person in people.people}
         progress.step(f"Reading the history {path.name}")
         with History.open(path, write=False) as store:

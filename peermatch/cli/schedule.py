@@ -29,6 +29,7 @@ from peermatch.cli.common import (
     ProfessionColumn,
     QuietOption,
     SeedOption,
+    SheetOption,
     ShowOption,
     SiteColumn,
     SkipOption,
@@ -51,7 +52,8 @@ def recording_time() -> datetime:
 
 
 def schedule(
-    roster: Annotated[Path, typer.Argument(help="The staff roster: a CSV file from Excel or an HR system.",
+    roster: Annotated[Path, typer.Argument(help="The staff roster: a CSV or text file from Excel or an HR system, "
+                                           "or an Excel workbook (.xlsx).",
                                            show_default=False)],
     rounds: Annotated[int, option("--rounds", "-n", help="How many rounds to plan.", min=1)] = 1,
     start: Annotated[str, option("--start", help="The first round: a date (2027-01-11, at 09:00) or a date and "
@@ -62,9 +64,10 @@ def schedule(
                                                "instead of by date.", show_default=False)] = None,
     history: HistoryOption = None,
     dry_run: DryRunOption = False,
-    out: Annotated[Path | None, option("--out", "-o", help="CSV with one row per person per round (mail merge).",
+    out: Annotated[Path | None, option("--out", "-o", help="CSV with one row per person per round (mail merge); "
+                                       "a name ending .xlsx writes an Excel workbook instead.",
                                        show_default=False)] = None,
-    groups_out: Annotated[Path | None, option("--groups-out", help="CSV with one row per group per round.",
+    groups_out: Annotated[Path | None, option("--groups-out", help="CSV with one row per group per round (or .xlsx).",
                                               show_default=False)] = None,
     ics: Annotated[Path | None, option("--ics", help="A calendar file (.ics) with every conversation.",
                                        show_default=False)] = None,
@@ -75,6 +78,7 @@ def schedule(
     eml_dir: Annotated[Path | None, option("--eml-dir", help="A folder of introduction emails, one .eml per group.",
                                            show_default=False)] = None,
     config_path: ConfigOption = None,
+    sheet: SheetOption = None,
     max_level_gap: MaxGapOption = None,
     group_size: GroupSizeOption = None,
     output_format: FormatOption = OutputFormat.table,
@@ -138,6 +142,7 @@ def schedule(
         emails,
         intros_csv_parts,
     )
+    from peermatch.outputs.workbook import csv_to_workbook, wants_workbook
     from peermatch.roster.exclusions import read_exclusions, warn_unknown_config_exclusions
     from peermatch.roster.reading import load_roster, row_number_ids
 
@@ -160,7 +165,7 @@ def schedule(
     messages = render.error_console()
     with Progress(messages, 2 + rounds + (not dry_run), show=not quiet) as progress:
         progress.step(f"Reading {roster.name}")
-        people = load_roster(roster, levels=config.levels, columns=columns, skip_invalid=skip_invalid)
+        people = load_roster(roster, levels=config.levels, columns=columns, skip_invalid=skip_invalid, sheet=sheet)
         excluded = read_exclusions(exclude, people) if exclude else []
         warn_unknown_config_exclusions(config.rules.exclude, config.path, people)
         labels = [round_label(round_prefix, k + 1, moment, interval) for k, moment in enumerate(starts)]
@@ -210,9 +215,13 @@ def schedule(
             directory = Directory(plan.roster.people)  # every export finds its people here
             with Staged(protect) as staged:
                 if out:
-                    staged.file(out, schedule_people_csv(plan))
+                    people_rows = schedule_people_csv(plan)
+                    staged.file(out, csv_to_workbook(people_rows, sheet="Conversations", numeric=("round", "group",
+                                "table")) if wants_workbook(out) else people_rows)
                 if groups_out:
-                    staged.file(groups_out, schedule_groups_csv(plan))
+                    group_rows = schedule_groups_csv(plan)
+                    staged.file(groups_out, csv_to_workbook(group_rows, sheet="Groups", numeric=(
+                        "round", "group", "table", "score")) if wants_workbook(groups_out) else group_rows)
                 try:
                     if ics:
                         staged.file(ics, schedule_ics_parts(plan, organiser=organiser, coordinator=coordinator,

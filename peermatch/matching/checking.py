@@ -112,24 +112,27 @@ class CheckResult:
 
 
 def check_roster(path: Path, config: Config, *, columns: Mapping[str, str] | None = None, skip_invalid: bool = False,
-                 exclude: Path | None = None, met: Iterable[tuple[str, str]] = ()) -> CheckResult:
+                 exclude: Path | None = None, met: Iterable[tuple[str, str]] = (), sheet: str | None = None,
+                 ) -> CheckResult:
     """Read ``path`` (and the ``exclude`` file) as ``pair`` would and report on them; see the module docstring.
+
+    ``sheet`` names the sheet of a workbook roster (default: the first).
 
     ``met`` are the pairs the history says have met (and may not meet again), as ``pair`` reads them.
     """
     refusal = None
     try:
-        roster = load_roster(path, levels=config.levels, columns=columns, skip_invalid=skip_invalid)
+        roster = load_roster(path, levels=config.levels, columns=columns, sheet=sheet, skip_invalid=skip_invalid)
     except ColumnProblems as problems:
-        return _column_problems(path, config, problems)
+        return _column_problems(path, config, problems, sheet)
     except RosterError as error:
         if skip_invalid:
             # `pair --skip-invalid` refuses a roster it leaves nobody in: list why each row was left out.
-            if (nobody := _nobody_fit_to_pair(path, config, columns)) is None:
+            if (nobody := _nobody_fit_to_pair(path, config, columns, sheet)) is None:
                 raise
             roster, refusal = nobody, error.message
         else:
-            roster, refusal = _read_past_problems(path, config, columns, error)
+            roster, refusal = _read_past_problems(path, config, columns, error, sheet)
     excluded = read_exclusions(exclude, roster) if exclude else []
     own_ids = "id" in roster.columns
     all_left_out = [LeftOut(_left_out_id(entry, own_ids), entry.row, entry.reason) for entry in roster.left_out]
@@ -157,9 +160,9 @@ def check_roster(path: Path, config: Config, *, columns: Mapping[str, str] | Non
         max_level_gap=gap, left_out=left_out, errors=errors, warnings=warnings, refusal=refusal, group_size=size)
 
 
-def _column_problems(path: Path, config: Config, problems: ColumnProblems) -> CheckResult:
+def _column_problems(path: Path, config: Config, problems: ColumnProblems, sheet: str | None) -> CheckResult:
     """Headings ``pair`` cannot work with: every one of them, for no row can be read until they are fixed."""
-    cells = read_cells(path)
+    cells = read_cells(path, sheet)
     errors = [Finding("column", problem.message, fix=problem.fix) for problem in problems.problems]
     return CheckResult(path=path, encoding=cells.encoding, delimiter=cells.delimiter, columns={}, config=config.path,
                        people=0, levels=[], professions={}, ideal_pairs_possible=0,
@@ -168,17 +171,19 @@ def _column_problems(path: Path, config: Config, problems: ColumnProblems) -> Ch
 
 
 def _read_past_problems(path: Path, config: Config, columns: Mapping[str, str] | None,
-                        error: RosterError) -> tuple[Roster, str]:
+                        error: RosterError, sheet: str | None) -> tuple[Roster, str]:
     """The roster without the rows ``pair`` refuses, and pair's error; every refused row is in ``left_out``."""
     try:
-        return load_roster(path, levels=config.levels, columns=columns, skip_invalid=True), error.message
+        roster = load_roster(path, levels=config.levels, columns=columns, sheet=sheet, skip_invalid=True)
+        return roster, error.message
     except RosterError:
-        if (nobody := _nobody_fit_to_pair(path, config, columns)) is None:
+        if (nobody := _nobody_fit_to_pair(path, config, columns, sheet)) is None:
             raise error from None
         return nobody, error.message
 
 
-def _nobody_fit_to_pair(path: Path, config: Config, columns: Mapping[str, str] | None) -> Roster | None:
+def _nobody_fit_to_pair(path: Path, config: Config, columns: Mapping[str, str] | None,
+                        sheet: str | None) -> Roster | None:
     """The roster as ``pair --skip-invalid`` reads it when it leaves out every row: nobody, and why each row is out.
 
     The loader refuses such a roster outright ("no people to pair"), yet `check` should still list every row `pair`
@@ -186,7 +191,8 @@ def _nobody_fit_to_pair(path: Path, config: Config, columns: Mapping[str, str] |
     nothing to list beyond the loader's own error.
     """
     try:
-        roster = load_roster(path, levels=config.levels, columns=columns, skip_invalid=True, allow_empty=True)
+        roster = load_roster(path, levels=config.levels, columns=columns, sheet=sheet, skip_invalid=True,
+                             allow_empty=True)
     except PeermatchError:
         return None
     if roster.people or all(entry.reason.startswith(_CHOSE_NOT_TO_TAKE_PART) for entry in roster.left_out):

@@ -1,7 +1,8 @@
 """Decode and split any CSV a coordinator hands over (rosters, exclusion lists, history spreadsheets) into cells.
 
 What Excel and HR systems write: UTF-8 with or without a byte-order mark, Windows-1252, or UTF-16 with a byte-order
-mark (Excel's "Unicode text"), separated by commas, semicolons, tabs or pipes.  Escape sequences, control characters
+mark (Excel's "Unicode text"), separated by commas, semicolons, tabs or pipes; or one sheet of an Excel workbook
+(roster/workbook.py), whose Cells say encoding "xlsx" and no delimiter.  Escape sequences, control characters
 and bidirectional controls are removed from the text here, once, so that no value read from a spreadsheet reaches a
 terminal, log or file with them.  Nothing is interpreted here: the cells come back as text, the heading row first, with
 the spreadsheet row number of that heading so that every later message counts rows as Excel does.  A file that is
@@ -22,7 +23,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from peermatch.errors import RosterError, RosterUnreadable
+from peermatch.errors import RosterError, RosterUnreadable, UsageError
+from peermatch.roster.workbook import WORKBOOK, sheet_rows
 from peermatch.text import strip_unsafe
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -44,9 +46,17 @@ class Cells:
     header_row: int  # the spreadsheet row of frame.iloc[0]
 
 
-def read_cells(path: Path) -> Cells:
-    """Decode and split any CSV a coordinator hands over (rosters, exclusion lists)."""
-    text, encoding = _read_text(path)
+def read_cells(path: Path, sheet: str | None = None) -> Cells:
+    """Decode and split any CSV a coordinator hands over (rosters, exclusion lists), or read one sheet of a workbook.
+
+    ``sheet`` names the sheet of a workbook to read (default: the first); it is refused for a text file.
+    """
+    raw = _read_bytes(path)
+    if raw.startswith(b"PK\x03\x04"):  # a zip archive, as every .xlsx is
+        return _workbook_cells(path, sheet)
+    if sheet is not None:
+        raise UsageError(f"{path}: --sheet is for Excel workbooks (.xlsx), and this is a text file")
+    text, encoding = _read_text(path, raw)
     # pandas would take a leading blank line for the heading row, yet Excel counts it as a row.
     blank_lines = _LEADING_BLANK_LINES.match(text)
     assert blank_lines is not None  # the pattern matches the empty string
@@ -58,13 +68,29 @@ def read_cells(path: Path) -> Cells:
     return Cells(frame, encoding, delimiter, header_row)
 
 
-def _read_text(path: Path) -> tuple[str, str]:
+def _read_bytes(path: Path) -> bytes:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as error:
         raise RosterUnreadable(f"{path}: cannot read the file ({error.strerror or error})") from None
-    if raw.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        raise RosterUnreadable(f"{path}: this is a workbook, not a CSV file; save it from Excel as 'CSV UTF-8'")
+
+
+def _workbook_cells(path: Path, sheet: str | None) -> Cells:
+    rows, name = sheet_rows(path, sheet)
+    # Excel counts the empty rows above the headings, and rows below the last filled one are only formatting.
+    filled = [number for number, row in enumerate(rows) if any(cell.strip() for cell in row)]
+    if not filled:
+        raise RosterUnreadable(f"{path}: the sheet {name!r} is empty")
+    rows = rows[filled[0]:filled[-1] + 1]
+    width = max(len(row) for row in rows)
+    frame = pd.DataFrame([row + [""] * (width - len(row)) for row in rows], columns=range(width), dtype=str)
+    return Cells(frame, WORKBOOK, "", filled[0] + 1)
+
+
+def _read_text(path: Path, raw: bytes) -> tuple[str, str]:
+    if raw.startswith(b"\xd0\xcf\x11\xe0"):
+        raise RosterUnreadable(f"{path}: this is an old-style .xls workbook, or one protected by a password; save it "
+                               "from Excel as 'Excel Workbook (.xlsx)' without a password, or as 'CSV UTF-8'")
     # Excel's "Unicode text" is UTF-16 with a byte-order mark, whose every other byte is a NUL: decode it first.
     utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     if not utf16 and b"\x00" in raw:

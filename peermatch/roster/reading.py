@@ -1,7 +1,8 @@
 """Read a staff roster exported from Excel or an HR system into a :class:`Roster`.
 
-Contract: :func:`load_roster` accepts what coordinators export -- UTF-8 (with or without a byte-order mark) or
-Windows-1252 text, separated by commas, semicolons, tabs or pipes, with headings in any case or spacing under any
+Contract: :func:`load_roster` accepts what coordinators export -- UTF-8 (with or without a byte-order mark),
+Windows-1252 or UTF-16 text, separated by commas, semicolons, tabs or pipes, or a sheet of an .xlsx workbook
+(:mod:`peermatch.roster.cells`), with headings in any case or spacing under any
 of the synonyms in :mod:`peermatch.roster.headings` -- and returns a roster in which everyone has a resolved level
 and a profession, or raises :class:`RosterUnreadable` (exit 66: not readable as text) or :class:`RosterError` (exit
 65: read, but not fit to pair).  Who takes part is read from every opt-out or consent column
@@ -39,13 +40,13 @@ _NOT_A_GRADE = ("names or email addresses, not grades: if this is not the grade 
 
 
 def load_roster(path: Path, *, levels: LevelScheme | None = None, columns: Mapping[str, str] | None = None,
-                skip_invalid: bool = False, allow_empty: bool = False) -> Roster:
+                skip_invalid: bool = False, allow_empty: bool = False, sheet: str | None = None) -> Roster:
     """Read, check and normalise the roster at ``path``; see the module docstring.
 
     ``allow_empty`` returns a roster with nobody in it (rather than refusing it) when ``skip_invalid`` leaves every
-    row out, so that ``check`` can list why.
+    row out, so that ``check`` can list why.  ``sheet`` names the sheet of a workbook (default: the first).
     """
-    table = read_cells(path)
+    table = read_cells(path, sheet)
     headings = [tidy(heading) for heading in table.frame.iloc[0]]
     found = find_columns(path, headings, columns or {})
     records = _Records(path, table.frame.iloc[1:], headings, found, table.header_row + 1, levels or LevelScheme())
