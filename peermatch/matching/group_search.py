@@ -123,26 +123,35 @@ class RoundSearch:
         return rng.sample(peers, width)
 
     def _best_step(self, x: int, rng: random.Random, width: int, tabu: dict[tuple[int, int], int], it: int,
-                   floor: int, benched: bool = False) -> tuple[int, str, int] | None:
+                   floor: int, benched: bool = False, coarse: bool = False) -> tuple[int, str, int] | None:
         """The best swap or move for ``x`` not made tabu, unless it beats ``floor`` (aspiration).
 
-        With ``benched``, swaps with people in no group count too (the bench is group -1).
+        With ``benched``, swaps with people in no group count too (the bench is group -1).  With ``coarse``,
+        only the change in conflicts ranks the steps and ties are broken at random, as in the social golfer
+        searches: the finer tiers would otherwise steer a search that is stuck on a plateau of conflicts.
         """
         g = self.where[x]
         best: tuple[int, str, int] | None = None
+        best_key, ties = 0, 0
+        half = self.conflict_radix // 2
         for y in self._candidates(x, rng, width):
             h = self.where.get(y, -1)
             if h == g or (h < 0 and not benched):
                 continue
-            gain = self.swap_gain(x, y)
-            if (tabu.get((x, h), -1) > it or tabu.get((y, g), -1) > it) and gain <= floor:
-                continue
-            if best is None or gain > best[0]:
-                best = (gain, "swap", y)
+            steps = [(self.swap_gain(x, y), "swap", y)]
             if h >= 0 and self.can_move(x, h):
-                gain = self.move_gain(x, h)
-                if (tabu.get((x, h), -1) <= it or gain > floor) and gain > best[0]:
-                    best = (gain, "move", h)
+                steps.append((self.move_gain(x, h), "move", h))
+            for gain, kind, target in steps:
+                made_tabu = tabu.get((x, h), -1) > it or (kind == "swap" and tabu.get((y, g), -1) > it)
+                if made_tabu and gain <= floor:
+                    continue
+                key = (gain + half) // self.conflict_radix if coarse else gain
+                if best is None or key > best_key:
+                    best, best_key, ties = (gain, kind, target), key, 1
+                elif coarse and key == best_key:
+                    ties += 1
+                    if rng.randrange(ties) == 0:
+                        best = (gain, kind, target)
         return best
 
     def repair(self, rng: random.Random, steps: int, width: int = 400, explore: bool = False) -> int:
@@ -163,9 +172,12 @@ class RoundSearch:
         for it in range(steps):
             found = None
             pool = sorted(bad) if bad else [i for i in sorted(self.where) if self._could_improve(i)]
+            half = self.conflict_radix // 2
             for x in rng.sample(pool, min(len(pool), 8 if bad else 3)):
-                step = self._best_step(x, rng, width, tabu, it, best_total - total, benched=True)
-                if step is not None and (found is None or step[0] > found[0][0]):
+                step = self._best_step(x, rng, width, tabu, it, best_total - total, benched=True, coarse=bool(bad))
+                if step is not None and (found is None or (step[0] + half) // self.conflict_radix
+                                         > (found[0][0] + half) // self.conflict_radix
+                                         or (not bad and step[0] > found[0][0])):
                     found = (step, x)
             if found is None:
                 continue
