@@ -270,7 +270,7 @@ def _whole_schedule(base: Problem, plans: list[RoundPlan], size: int, rng: rando
         if all(sum(map(len, gs)) == len(members) for gs in rounds):
             continue
         first = rounds[0]
-        if sum(map(len, first)) != len(members) or any(not everyone.issuperset(g) for g in first):
+        if sum(map(len, first)) != len(members) or any(not everyone.issuperset(g) for gs in rounds for g in gs):
             continue  # the level shares groups with another: its rounds are not its own to rearrange
         sizes = sorted(map(len, first))
         start = [gs if sorted(map(len, gs)) == sizes and all(everyone.issuperset(g) for g in gs)
