@@ -571,9 +571,6 @@ class History:
                 self._execute(statement)
             return
         self._check_ours(application_id, version)
-        if version < 1:
-            raise HistoryError(f"{self.path}: this history is from an older peermatch; open it for writing once "
-                               "(any peermatch run that records) to bring it up to date")
         self._schema_version = version  # read as it is: what a later version added is taken as the migration sets it
 
     def _check_ours(self, application_id: int, version: int) -> None:

@@ -82,7 +82,11 @@ def csv_parts(header: Sequence[str], lines: Iterable[str]) -> Iterator[bytes]:
 
 
 def _csv_document(header: Sequence[str], lines: Iterable[str]) -> bytes:
-    return b"".join(csv_parts(header, lines))
+    # Into one buffer a chunk at a time (joining a list of the chunks would hold the document twice).
+    out = io.BytesIO()
+    for part in csv_parts(header, lines):
+        out.write(part)
+    return out.getvalue()
 
 
 def _escape_column(column: pd.Series) -> list[str]:

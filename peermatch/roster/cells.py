@@ -60,8 +60,12 @@ def read_cells(path: Path, sheet: str | None = None) -> Cells:
     # pandas would take a leading blank line for the heading row, yet Excel counts it as a row.
     blank_lines = _LEADING_BLANK_LINES.match(text)
     assert blank_lines is not None  # the pattern matches the empty string
-    body, header_row = text[blank_lines.end():], 1 + len(_LINE_BREAK.findall(blank_lines.group()))
-    delimiter, width = _sniff(body)
+    header_row = 1 + len(_LINE_BREAK.findall(blank_lines.group()))
+    delimiter, width = _sniff(text[blank_lines.end():blank_lines.end() + _SNIFF_CHARS])
+    # pandas reads UTF-8 bytes: a text buffer (StringIO) would hold four bytes a character, 500 MB for a roster
+    # of a million people.  The text goes before pandas builds its cells.
+    body = text[blank_lines.end():].encode("utf-8")
+    del text
     frame = _parse(path, body, delimiter, width, header_row)
     if frame.empty:  # pandas skips what it takes for byte-order marks: nothing else was there
         raise RosterUnreadable(f"{path}: the file is empty")
@@ -135,14 +139,14 @@ def _sniff(text: str) -> tuple[str, int]:
     return choice, widest
 
 
-def _parse(path: Path, text: str, delimiter: str, width: int, header_row: int) -> pd.DataFrame:
+def _parse(path: Path, body: bytes, delimiter: str, width: int, header_row: int) -> pd.DataFrame:
     # No header and explicit names: short rows are padded with "" instead of raising or turning a column into the
     # index, and the heading row keeps its place in the count of rows.
     def read(width: int) -> pd.DataFrame:
         with warnings.catch_warnings():
             # A first record wider than ``width`` is cut short with nothing but a warning: make it a retry instead.
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            return pd.read_csv(io.StringIO(text), sep=delimiter, header=None, names=list(range(width)),
+            return pd.read_csv(io.BytesIO(body), encoding="utf-8", sep=delimiter, header=None, names=list(range(width)),
                                index_col=False, dtype=str, keep_default_na=False, na_filter=False,
                                skip_blank_lines=False, engine="c")
 
@@ -155,7 +159,7 @@ def _parse(path: Path, text: str, delimiter: str, width: int, header_row: int) -
     if match := _UNCLOSED_QUOTE.search(detail):
         raise RosterError(f'{path}, row {header_row + int(match[1])}: a quoted cell is never closed (a " is missing)')
     # A record wider than any in the sample (or a heading row longer than the sample): count them all, once.
-    records, count = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter), 0
+    records, count = csv.reader(io.StringIO(body.decode("utf-8"), newline=None), delimiter=delimiter), 0
     try:
         for record in records:
             count, width = count + 1, max(width, len(record))

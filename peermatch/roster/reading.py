@@ -61,9 +61,11 @@ def _each_unique(values: list[str], normalise: Callable[[str], str]) -> list[str
     emails.  No cell holds a NUL: files with one are refused.
     """
     distinct = list(dict.fromkeys(values))
+    source = "\x00".join(distinct)
     # Squeezing leaves at most one space either side of a NUL, and it belongs to no value.
-    joined = normalise("\x00".join(distinct)).replace(" \x00", "\x00").replace("\x00 ", "\x00")
-    normalised = joined.split("\x00") if distinct else []
+    joined = normalise(source).replace(" \x00", "\x00").replace("\x00 ", "\x00")
+    # When nothing changes, as in most id, name and email columns, the cells themselves: no second copy of a million.
+    normalised = distinct if joined == source else joined.split("\x00") if distinct else []
     if len(distinct) == len(values):  # every value differs, as ids and emails do: nothing to map back
         return normalised
     table = dict(zip(distinct, normalised, strict=True))
