@@ -146,9 +146,9 @@ def _parse(path: Path, body: bytes, delimiter: str, width: int, header_row: int)
         with warnings.catch_warnings():
             # A first record wider than ``width`` is cut short with nothing but a warning: make it a retry instead.
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            return pd.read_csv(io.BytesIO(body), encoding="utf-8", sep=delimiter, header=None, names=list(range(width)),
-                               index_col=False, dtype=str, keep_default_na=False, na_filter=False,
-                               skip_blank_lines=False, engine="c")
+            return pd.read_csv(io.BytesIO(body), encoding="utf-8", sep=delimiter, header=None,
+                               names=list(range(width)), index_col=False, dtype=str, keep_default_na=False,
+                               na_filter=False, skip_blank_lines=False, engine="c")
 
     try:
         return read(width)

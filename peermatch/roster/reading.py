@@ -53,6 +53,9 @@ def load_roster(path: Path, *, levels: LevelScheme | None = None, columns: Mappi
     return records.roster(table.encoding, table.delimiter, skip_invalid, allow_empty)
 
 
+_NORMALISED_AT_ONCE = 50_000
+
+
 def _each_unique(values: list[str], normalise: Callable[[str], str]) -> list[str]:
     """``normalise`` (text.tidy or text.fold) of every cell, computed once per distinct value.
 
@@ -61,11 +64,15 @@ def _each_unique(values: list[str], normalise: Callable[[str], str]) -> list[str
     emails.  No cell holds a NUL: files with one are refused.
     """
     distinct = list(dict.fromkeys(values))
-    source = "\x00".join(distinct)
-    # Squeezing leaves at most one space either side of a NUL, and it belongs to no value.
-    joined = normalise(source).replace(" \x00", "\x00").replace("\x00 ", "\x00")
-    # When nothing changes, as in most id, name and email columns, the cells themselves: no second copy of a million.
-    normalised = distinct if joined == source else joined.split("\x00") if distinct else []
+    normalised: list[str] = []
+    # A chunk of values at a time, so that the joined text and its normalised copies stay small.
+    for start in range(0, len(distinct), _NORMALISED_AT_ONCE):
+        chunk = distinct[start:start + _NORMALISED_AT_ONCE]
+        source = "\x00".join(chunk)
+        # Squeezing leaves at most one space either side of a NUL, and it belongs to no value.
+        joined = normalise(source).replace(" \x00", "\x00").replace("\x00 ", "\x00")
+        # When nothing changes, as in most id, name and email columns, the cells themselves: no second copy of them.
+        normalised += chunk if joined == source else joined.split("\x00")
     if len(distinct) == len(values):  # every value differs, as ids and emails do: nothing to map back
         return normalised
     table = dict(zip(distinct, normalised, strict=True))
