@@ -57,6 +57,7 @@ def read_cells(path: Path, sheet: str | None = None) -> Cells:
     if sheet is not None:
         raise UsageError(f"{path}: --sheet is for Excel workbooks (.xlsx), and this is a text file")
     text, encoding = _read_text(path, raw)
+    del raw  # the file's bytes are not needed again: a hundred megabytes at a million people
     # pandas would take a leading blank line for the heading row, yet Excel counts it as a row.
     blank_lines = _LEADING_BLANK_LINES.match(text)
     assert blank_lines is not None  # the pattern matches the empty string
