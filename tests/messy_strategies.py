@@ -20,17 +20,19 @@ from peermatch.text import fold, tidy
 ENCODINGS = ("utf-8", "utf-8-sig", "cp1252")
 DELIMITERS = (",", ";", "\t", "|")
 HEADINGS = {
-    "id": ("ID", "Staff ID", "Employee Number", "Payroll Number"),
+    "id": ("ID", "Staff ID", "Employee Number", "Payroll Number", "Employee No", "Staff Number"),
     "name": ("Name", "Full Name"),
-    "email": ("Email", "E-mail", "Work Email", "Email Address"),
+    "email": ("Email", "E-mail", "Work Email", "Email Address", "Primary Email"),
     "level": ("Grade", "Band", "Level", "Pay Band", "AfC Band"),
     "profession": ("Profession", "Staff Group", "Role", "Job Family", "Discipline"),
     "organisation": ("Organisation", "Organization", "Employer", "Department"),
-    "active": ("Active", "Participating", "Opt Out", "Opt-out"),
+    "active": ("Active", "Participating", "Opt Out", "Opt-out", "Opted out", "Opt out?", "Opt-out (Y/N)",
+               "Participating?", "Taking part", "Active (Y/N)"),
 }
 # Agenda for Change bands in the spellings rosters use, by band.
-GRADES = {5: ("Band 5", "band 5", "AfC 5", "5", "BAND  5"), 6: ("Band 6", "AfC Band 6", "6", "band6"),
-          7: ("Band 7", "Agenda for Change 7", "7")}
+GRADES = {5: ("Band 5", "band 5", "AfC 5", "5", "BAND  5", "Band 05"),
+          6: ("Band 6", "AfC Band 6", "6", "band6", "06", "Band 6 (Annex 21)"),
+          7: ("Band 7", "Agenda for Change 7", "7", "Band ７")}
 PROFESSIONS = ("Nurse", "Social Worker", "Work Coach", "GP", "Occupational Therapist")
 ORGANISATIONS = ("Northshire NHS Trust", "Northshire Council", "DWP", "")
 ANSWERS = ("yes", "Yes", "Y", "no", "NO", "n", "", "maybe")

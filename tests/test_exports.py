@@ -220,3 +220,14 @@ def test_bad_config_is_one_line_exit_78_and_nothing_written(tmp_path: Path) -> N
     assert code == 78 and err.count("\n") == 1
     assert "levels.placeholder.'Review Body Band' must name the column that gives the level" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml"]
+
+
+def test_a_placeholder_pointed_at_the_name_column_never_quotes_a_name(tmp_path: Path) -> None:
+    config = tmp_path / "wrong.toml"
+    config.write_text('[levels.placeholder."Review Body Band"]\ncolumn = "Employee Name"\n"Consultant" = "Band 8c"\n',
+                      encoding="utf-8")
+    code, out, err = run("check", EXPORTS / "esr.csv", "--config", config, "--format", "json")
+    assert code == 65 and "Okafor" not in out + err and "Nwosu" not in out + err
+    messages = [error["message"] for error in json.loads(out)["errors"]]
+    assert any("rows 4, 8, 11 and 13: unknown grade (column 'Employee Name'): the value is not listed in "
+               '[levels.placeholder."Review Body Band"]' in message for message in messages), messages

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from peermatch.errors import ConfigError, UnknownGrade
 from peermatch.models import Level
@@ -150,3 +152,26 @@ def test_placeholder_grades_say_where_their_level_is() -> None:
     assert placeholder is not None and placeholder.column == "Job Role"
     assert placeholder.levels == {"consultant": Level(BAND, 10, "Band 8c")}
     assert scheme.placeholder("Band 5") is None
+
+
+ORGANISATION_GRADES = st.lists(st.sampled_from(["5", "6", "7", "9", "10", "12", "Band 6", "HEO", "SEO", "Grade 7",
+                                                "Grade 6", "G7", "EO", "Grade 10", "06", "Band 8 - Range B"]),
+                               min_size=1, max_size=6)
+
+
+@settings(max_examples=150)
+@given(own=ORGANISATION_GRADES, others=st.lists(st.tuples(st.sampled_from(["Council", "Trust", ""]),
+                                                          ORGANISATION_GRADES), max_size=3))
+def test_an_organisations_levels_never_depend_on_other_organisations(own: list[str],
+                                                                     others: list[tuple[str, list[str]]]) -> None:
+    """Whatever other employers write, DWP's grades read the same: decided per organisation, never across."""
+    def read(scheme: LevelScheme, grade: str) -> Level | str:
+        try:
+            return scheme.resolve(grade, "DWP")
+        except UnknownGrade as error:
+            return str(error)
+
+    alone = LevelScheme().for_roster([(grade, "DWP") for grade in own])
+    together = LevelScheme().for_roster([(grade, "DWP") for grade in own] + [
+        (grade, organisation) for organisation, grades in others for grade in grades])
+    assert [read(alone, grade) for grade in own] == [read(together, grade) for grade in own]

@@ -158,11 +158,15 @@ class _Records:
         unreadable: dict[int, tuple[str, Polarity]] = {}
         for heading, polarity, cells in self.consent:
             answers = _each_unique(cells, fold)
-            for i in self.present:
-                answer = read_answer(answers[i], polarity)
-                if answer is Answer.OUT and i not in out:
-                    out[i] = f"{polarity.reason} (column {heading!r})"
-                elif answer is Answer.UNREADABLE:
+            # A handful of distinct answers, read once each; then only the rows that say out or cannot be read.
+            readings = {answer: read_answer(answer, polarity) for answer in set(answers)}
+            if not (notable := {answer for answer, reading in readings.items() if reading is not Answer.IN}):
+                continue
+            reason = f"{polarity.reason} (column {heading!r})"
+            for i in (i for i in self.present if answers[i] in notable):
+                if readings[answers[i]] is Answer.OUT:
+                    out.setdefault(i, reason)
+                else:
                     unreadable.setdefault(i, (heading, polarity))
         for i, reason in out.items():
             self.left_out.append(LeftOut(self.ids[i], self.rows[i], reason))
@@ -178,7 +182,7 @@ class _Records:
                 f"{self.path}, {rows}, column {heading!r}: cannot tell whether they take part ({understood(polarity)}"
                 "); write yes or no, so that nobody who said no is paired",
                 dict.fromkeys(group, f"cannot tell whether they take part (column {heading!r})")))
-        return [i for i in self.present if i not in out], problems
+        return [i for i in self.present if i not in out] if out else self.present, problems
 
     def _warn_unusable_emails(self, records: list[int]) -> None:
         """Rows whose email cell is not one plain address: nothing can be sent to it, and it must not be written
@@ -202,8 +206,9 @@ class _Records:
         graded = [i for i in records if self.grade[i]]
         levels = self.levels.for_roster({(self.grade[i], self.organisation[i]) for i in graded})
         from_elsewhere = _FromAnotherColumn(self, levels)
+        placeholders = {grade: levels.placeholder(grade) for grade in {self.grade[i] for i in graded}}
         for i in graded:
-            if (placeholder := levels.placeholder(self.grade[i])) is not None:
+            if (placeholder := placeholders[self.grade[i]]) is not None:
                 self.level_of[i] = from_elsewhere.level(i, placeholder)
                 continue
             if (key := (self.grade[i], self.organisation_key[i])) not in resolved:
@@ -225,7 +230,7 @@ class _Records:
             reason = f"unknown grade (column {heading!r}): {message}"
             problems.append(_Problem("{n} with an unknown grade", f"{where}: {message}", dict.fromkeys(group, reason)))
         problems += from_elsewhere.problems()
-        if unused := levels.unused_maps(self.organisation[i] for i in records):
+        if unused := levels.unused_maps({self.organisation[i] for i in records}):
             found = (f"the organisations in column {self.columns['organisation']!r} are "
                      f"{organisations_text(self.organisation[i] for i in records if self.organisation[i])}"
                      if "organisation" in self.columns else
