@@ -267,14 +267,41 @@ def test_a_second_morning_meets_only_new_people(tmp_path: Path) -> None:
     assert again and not met & again
 
 
+SMALL_EVENT = "Staff ID,Name,Profession,Organisation,Grade\n" + "".join(
+    f"S{k:02d},Person {k},{profession},Org {k % 4},{grade}\n"
+    for k, (grade, profession) in enumerate(
+        [("Band 4", p) for p in ("Nurse", "Social Worker", "GP", "Work Coach", "Housing Officer")]
+        + [("Band 6", p) for p in ("Nurse", "Social Worker", "GP", "Work Coach", "Housing Officer") * 5]))
+
+
 def test_more_rounds_than_a_level_allows_is_said_before_planning(tmp_path: Path) -> None:
-    code, _, err = run("schedule", CARE, "-c", CARE_CONFIG, "--group-size", "5", "--rounds", "2", *MORNING_START,
-                       "--dry-run", "--seed", "1")
-    assert code == 0
+    roster = tmp_path / "event.csv"
+    roster.write_text(SMALL_EVENT, encoding="utf-8")
+    code, out, err = run("schedule", roster, "--group-size", "5", "--rounds", "2", *MORNING_START, "--dry-run",
+                         "--seed", "1", "-f", "json")
+    assert code == 0, err
     said = " ".join(err.split())
-    # Band 4 has five people: one table, one round.
-    assert "level Band 4: 5 people allow 1 round in groups of 5 before two of them would meet again" in said
-    assert "--rounds 1" in said and "level Band 5" not in said
+    # Band 4 has five people: one table, one round.  Band 6 has 25: five tables, up to six rounds.
+    assert "level Band 4: groups of 5 allow 1 round before two people there would meet again" in said
+    assert "--rounds 1" in said and "level Band 6" not in said
+    data = json.loads(out)
+    assert data["summary"]["rounds_possible"] == {"Band 4": 1, "Band 6": 6}
+    second = data["rounds"][1]
+    assert sorted(second["unmatched"]) == [f"S{k:02d}" for k in range(5)]  # Band 4 sits the second round out
+
+
+def test_strict_refuses_more_rounds_than_a_level_allows_and_writes_nothing(tmp_path: Path) -> None:
+    roster = tmp_path / "event.csv"
+    roster.write_text(SMALL_EVENT, encoding="utf-8")
+    code, out, err = run("schedule", roster, "--group-size", "5", "--rounds", "2", *MORNING_START, "--strict",
+                         "--seed", "1", "--out", tmp_path / "out.csv", "--history", tmp_path / "h.sqlite")
+    assert code == 1 and out == ""
+    said = " ".join(err.split())
+    assert "with groups of 5, some levels cannot hold 2 rounds" in said and "Band 4: 1" in said
+    assert not (tmp_path / "out.csv").exists()
+    code, _, err = run("schedule", roster, "--group-size", "5", "--rounds", "1", *MORNING_START, "--strict",
+                       "--seed", "1", "--dry-run")
+    assert code == 0, err
 
 
 def test_leave_out_rotates_who_sits_out(tmp_path: Path) -> None:

@@ -81,6 +81,9 @@ def schedule(
     sheet: SheetOption = None,
     max_level_gap: MaxGapOption = None,
     group_size: GroupSizeOption = None,
+    strict: Annotated[bool, option(
+        "--strict", help="With --group-size: refuse to plan (exit 1) when a level cannot hold the rounds without "
+        "two people meeting again, instead of letting some sit the later rounds out.")] = False,
     output_format: FormatOption = OutputFormat.table,
     seed: SeedOption = None,
     odd: OddOption = OddPolicy.triad,
@@ -121,9 +124,10 @@ def schedule(
     from peermatch.cli.render_progress import Progress
     from peermatch.history.recording import carry_versions, record_schedule
     from peermatch.history.store import History, default_history_path
+    from peermatch.matching.group_rounds import plan_group_rounds, rounds_possible
     from peermatch.matching.pairing import new_seed
     from peermatch.matching.schedule import parse_every, parse_start, plan_schedule, round_label
-    from peermatch.matching.tables import group_schedule, plan_group_rounds, too_many_rounds
+    from peermatch.matching.tables import group_schedule, too_many_rounds
     from peermatch.outputs.contacts import Directory, UnusableAddress
     from peermatch.outputs.export import (
         Staged,
@@ -190,13 +194,16 @@ def schedule(
                     odd=odd.value, prompts=prompts, prompt_offset=len(earlier), known_uid=store.uid_for,
                     progress=planning)
             else:
-                if not quiet:
-                    for message in too_many_rounds(people.people, size, rounds):
+                if not quiet and not strict:
+                    for message in too_many_rounds(rounds_possible(people.people, size), size, rounds):
                         render.warning(messages, message)
-                groupings = plan_group_rounds(
-                    people, config, rounds=rounds, seed=seed, odd=odd.value, past=past, exclude=excluded,
-                    sat_out=store.odd_counts(replacing=labels), progress=planning)
-                plan = group_schedule(people, config, groupings, starts=starts, labels=labels, interval=interval,
+                planned = plan_group_rounds(
+                    people.people, size, rounds, odd="leave-out" if odd is OddPolicy.leave_out else "grow",
+                    max_level_gap=config.rules.max_level_gap, exclusions=[*config.rules.exclude, *excluded],
+                    met=sorted((min(pair), max(pair)) for pair in past if len(pair) == 2), seed=seed,
+                    weights=config.weights, strict=strict)
+                planning(rounds, rounds)
+                plan = group_schedule(people, config, planned, starts=starts, labels=labels, interval=interval,
                                       seed=seed, prompts=prompts, prompt_offset=len(earlier),
                                       known_uid=store.uid_for)
             plan = carry_versions(store, plan, recording_time())

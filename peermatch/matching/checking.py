@@ -32,6 +32,7 @@ from typing import Any
 from peermatch.errors import ColumnProblems, PeermatchError, RosterError
 from peermatch.matching.graph import Problem
 from peermatch.matching.group_bound import level_bound
+from peermatch.matching.group_rounds import rounds_possible
 from peermatch.matching.partners import partner_counts
 from peermatch.matching.solve import ideal_pairs_at_level, ideal_pairs_possible
 from peermatch.models import LeftOut, Person, Roster
@@ -216,6 +217,7 @@ def level_counts(people: Sequence[Person], group_size: int = 2) -> list[LevelCou
         labels[key] = p.level.label
         spelling[p.profession_key] = p.profession
     counts = []
+    possible = rounds_possible(people, group_size) if group_size > 2 else {}
     for key in sorted(by_level):
         professions = by_level[key]
         s, m = sum(professions.values()), max(professions.values())
@@ -230,16 +232,9 @@ def level_counts(people: Sequence[Person], group_size: int = 2) -> list[LevelCou
             level=labels[key], scale=key[0], people=s, professions=shown,
             ideal_pairs_possible=level_bound(professions.values(), groups),
             without_cross_partner=max(0, m - groups) if groups else 0, groups=groups,
-            rounds_possible=rounds_possible(s, group_size)))
+            rounds_possible=possible[labels[key]]))
     return counts
 
-
-def rounds_possible(people: int, group_size: int) -> int:
-    """Rounds in which everyone at a level of ``people`` can meet only new people in groups of ``group_size``.
-
-    Each round a person meets ``group_size - 1`` people they have not met, and there are ``people - 1`` to meet.
-    """
-    return (people - 1) // (group_size - 1) if people > 1 else 0
 
 
 def _largest_first(counts: Mapping[str, int]) -> list[tuple[str, int]]:
