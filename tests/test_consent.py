@@ -129,3 +129,17 @@ def test_no_answer_is_read_as_in_by_both_polarities_unless_it_says_so(answer: st
         assert set(readings.values()) == {Answer.UNREADABLE}  # unreadable is unreadable whichever way round
     elif folded in {"yes", "no", "y", "n", "x", "true", "false", "1", "0"}:
         assert readings[OPT_OUT] != readings[TAKING_PART]
+
+
+def test_report_takes_the_same_consent_options(tmp_path: Path) -> None:
+    path = roster(tmp_path, "Opt-in status", ["Yes", "No", "", ""])
+    history = tmp_path / "h.sqlite"
+    paired = runner.invoke(app, ["pair", str(path), "--opt-out-column", "Opt-in status", "--history", str(history),
+                                 "--seed", "1"])
+    assert paired.exit_code == 0, paired.stderr
+    refused = runner.invoke(app, ["report", "--roster", str(path), "--history", str(history)])
+    assert refused.exit_code == 65 and "looks like an opt-out or consent column" in refused.stderr
+    reported = runner.invoke(app, ["report", "--roster", str(path), "--history", str(history), "--opt-out-column",
+                                   "Opt-in status", "--format", "json"])
+    assert reported.exit_code == 0, reported.stderr
+    assert json.loads(reported.stdout)

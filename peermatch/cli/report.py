@@ -10,17 +10,20 @@ import typer
 
 from peermatch import __version__
 from peermatch.cli.common import (
+    ActiveColumn,
     ConfigOption,
     EmailColumn,
     FormatOption,
     HistoryOption,
     IdColumn,
     LevelColumn,
+    OptOutColumn,
     OrganisationColumn,
     OutputFormat,
     ProfessionColumn,
     QuietOption,
     SheetOption,
+    TakingPartColumn,
     columns_for,
     option,
     reports_errors,
@@ -48,6 +51,9 @@ def command(
     level_column: LevelColumn = None,
     profession_column: ProfessionColumn = None,
     organisation_column: OrganisationColumn = None,
+    active_column: ActiveColumn = None,
+    opt_out_column: OptOutColumn = None,
+    taking_part_column: TakingPartColumn = None,
     quiet: QuietOption = False,
 ) -> None:
     """Report on the programme: rounds, conversations, people reached, professions met.
@@ -79,7 +85,8 @@ def command(
             config = load_config(config_path)
             columns = columns_for(
                 config, id=id_column, email=email_column, level=level_column, profession=profession_column,
-                organisation=organisation_column)
+                organisation=organisation_column, active=active_column, opt_out=opt_out_column,
+                taking_part=taking_part_column)
             # Only professions are wanted: a row the roster cannot pair (an unknown grade, say) still has one.
             people = load_roster(roster, levels=config.levels, columns=columns, skip_invalid=True, sheet=sheet)
             professions = {person.id: person.profession for person in people.people}
