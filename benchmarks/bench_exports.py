@@ -112,6 +112,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         for size in args.sizes:
             print(f"exports benchmark: {size:,} people", file=sys.stderr)
             (*rows, verdict), _ = bench(size, args.repeats, Path(folder))
+            print("\n".join([*rows, verdict]), file=sys.stderr)  # each size as it is done: 100,000 takes long
             lines += rows
             notes.append(verdict)
     report = "\n".join(lines) + "\n" + "".join(notes)

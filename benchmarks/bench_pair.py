@@ -346,6 +346,14 @@ def targets(results: list[SizeResult]) -> list[str]:
         lines.append(f"{'PASS' if peak < 500 else 'FAIL'}: 100,000 people under 500 MB ({peak:.0f} MB)")
     else:
         lines.append("not measured: 100,000 people within 5× the floor and under 500 MB")
+    if million := by_size.get(1_000_000):
+        ratio, peak = statistics.median(million.ratios()), statistics.median([m.peak_mb for m in million.pair])
+        floor_peak = statistics.median([m.peak_mb for m in million.floor])
+        lines.append(f"{'PASS' if ratio <= 4 else 'FAIL'}: 1,000,000 people within 4× the floor ({ratio:.1f}×)")
+        lines.append(f"{'PASS' if peak < 700 else 'FAIL'}: 1,000,000 people under 700 MB ({peak:.0f} MB; the floor "
+                     f"{floor_peak:.0f} MB)")
+    else:
+        lines.append("not measured: 1,000,000 people within 4× the floor and under 700 MB (--sizes 1000000)")
     short = [r for r in results if r.summary["ideal_pairs"] != r.summary["ideal_pairs_possible"]]
     lines.append(f"{'FAIL' if short else 'PASS'}: ideal pairs reach the bound at every size"
                  + (f" (short at {', '.join(f'{r.size:,}' for r in short)})" if short else ""))
