@@ -31,4 +31,5 @@ def private_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own history file, never the repository's folder."""
     path = tmp_path / "history.sqlite"
     monkeypatch.setenv("PEERMATCH_HISTORY", str(path))
+    monkeypatch.delenv("PEERMATCH_CONFIG", raising=False)  # nor a config file of the machine's
     return path

@@ -322,13 +322,13 @@ def test_check_json_matches_golden_copy(monkeypatch: pytest.MonkeyPatch, golden:
     monkeypatch.chdir(ROOT)  # the report names the roster as given: keep the path relative
     code, out, err = run("check", "examples/integrated-care-roster.csv", "--config", "examples/peermatch.toml",
                          "--format", "json")
-    assert code == 0 and err == ""
+    assert code == 0 and err == "config: examples/peermatch.toml\n"  # notes on stderr: only JSON on stdout
     golden.check("check.json", out.encode("utf-8"))
 
 
 def test_check_table_says_what_was_read_and_exits_0_with_warnings(tmp_path: Path) -> None:
     code, out, err = run("check", write(tmp_path, FOUR_NURSES))
-    assert code == 0 and err == ""
+    assert code == 0 and err.startswith("no config: peermatch's defaults") and err.count("\n") == 1
     assert "UTF-8, comma-separated" in out and "'Staff ID'" in out and "opt-out" in out
     assert "Band 8a" in out and "Warnings (2)" in out and "Fit to pair" in out
 

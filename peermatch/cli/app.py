@@ -45,6 +45,7 @@ from peermatch.cli.common import (
     VerboseOption,
     collector_paused,
     columns_for,
+    config_note,
     load_settings,
     option,
     reports_errors,
@@ -161,7 +162,7 @@ def pair(
     if not label:
         raise UsageError("--round needs a label, like --round 2027-01")
     path = history or default_history_path()
-    protect = [roster, path, *(p for p in (exclude, config_path) if p)]
+    protect = [roster, path, *(p for p in (exclude, config.path) if p)]
     if out is not None:
         check_target(out, protect)  # before the history is opened: a first run that cannot write creates nothing
     with Progress(messages, 2 + (out is not None) + (not dry_run), show=not quiet) as progress:
@@ -198,6 +199,8 @@ def pair(
         typer.echo(pair_result_json(result), nl=False)
     elif not quiet:
         render.render_pair(render.console(), result, limit=show)
+    if not quiet:
+        render.note(messages, config_note(config_path, config))
     if out is not None and not quiet:
         groups = len(result.groups)
         render.note(messages, f"wrote {groups} group{'s' * (groups != 1)} to {out}")
@@ -219,8 +222,6 @@ def _describe_roster(messages: Any, roster: Roster, config: Config) -> None:
                           f"{len(roster.people)} people, {len(roster.left_out)} left out")
     for field, heading in roster.columns.items():
         render.note(messages, f"  {field}: column {heading!r}")
-    if config.path:
-        render.note(messages, f"config: {config.path}")
 
 
 app.command(name="schedule")(schedule_command)

@@ -29,6 +29,7 @@ from peermatch.cli.common import (
     SkipOption,
     TakingPartColumn,
     columns_for,
+    config_note,
     load_settings,
     reports_errors,
 )
@@ -112,6 +113,8 @@ def command(
         typer.echo(json.dumps(check_dict(result), ensure_ascii=False, indent=2))
     else:
         render_check.render_check(render.console(), result)
+    if result.fit:  # else the one line on stderr is pair's error
+        render.note(render.error_console(), config_note(config_path, config))
     if not result.fit:
         # The line `pair` would stop with, so that a cron log reads the same whichever command ran.
         render.error(render.error_console(), result.refusal or "the roster is not fit to pair")

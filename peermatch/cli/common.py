@@ -19,7 +19,16 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from peermatch.errors import PeermatchError
-from peermatch.roster.config import MAX_GROUP_SIZE, MAX_LEVEL_GAP, MIN_GROUP_SIZE, Config, load_config
+from peermatch.roster.config import (
+    CONFIG_NAME,
+    CONFIG_VARIABLE,
+    MAX_GROUP_SIZE,
+    MAX_LEVEL_GAP,
+    MIN_GROUP_SIZE,
+    Config,
+    discover_config,
+    load_config,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -103,7 +112,8 @@ SheetOption = Annotated[str | None, option(
     "--sheet", help="The sheet of an Excel workbook (.xlsx) roster to read, e.g. --sheet Staff (default: the first "
     "sheet).", show_default=False)]
 ConfigOption = Annotated[Path | None, option(
-    "--config", "-c", help="A peermatch.toml with weights, rules, columns and grade mappings.", show_default=False)]
+    "--config", "-c", help="A peermatch.toml with weights, rules, columns and grade mappings. Default: peermatch.toml "
+    "in the current folder, or the file $PEERMATCH_CONFIG names, e.g. --config northshire.toml.", show_default=False)]
 OutOption = Annotated[Path | None, option(
     "--out", "-o", help="Also write the groups to this file: a CSV (opens in Excel), or an Excel workbook when the "
     "name ends .xlsx, e.g. --out pairs.xlsx.", show_default=False)]
@@ -146,13 +156,25 @@ GroupSizeOption = Annotated[int | None, option(
 
 def load_settings(config_path: Path | None, max_level_gap: int | None = None,
                   group_size: int | None = None) -> Config:
-    """The configuration file's settings, with the options given on the command line on top."""
-    config = load_config(config_path)
+    """The settings of the config file in use (roster.config.discover_config), with the command line's on top."""
+    config = load_config(discover_config(config_path))
     if max_level_gap is not None:
         config = dataclasses.replace(config, rules=dataclasses.replace(config.rules, max_level_gap=max_level_gap))
     if group_size is not None:
         config = dataclasses.replace(config, groups=dataclasses.replace(config.groups, size=group_size))
     return config
+
+
+def config_note(config_path: Path | None, config: Config) -> str:
+    """The first note of every command that reads a config: which file it used, and how it found it."""
+    if config.path is None:
+        return (f"no config: peermatch's defaults (no --config, no {CONFIG_NAME} in this folder, "
+                f"no ${CONFIG_VARIABLE})")
+    if config_path is not None:
+        return f"config: {config.path}"
+    if config.path == Path(CONFIG_NAME):
+        return f"config: {CONFIG_NAME} (found in this folder)"
+    return f"config: {config.path} (from ${CONFIG_VARIABLE})"
 
 
 def columns_for(config: Config, **headings: str | None) -> dict[str, str]:

@@ -34,6 +34,7 @@ from peermatch.cli.common import (
     SolverOption,
     TakingPartColumn,
     columns_for,
+    config_note,
     load_settings,
     option,
     reports_errors,
@@ -157,6 +158,7 @@ def command(
             typer.echo(json.dumps(person_explanation_dict(one), ensure_ascii=False, indent=2))
         else:
             render_explain.render_person(render.console(), one, names)
+        render.note(render.error_console(), config_note(config_path, config))
         return
     two = explain_pair(setting, ids[0], ids[1])
     two = replace(two, pairing=pairing([two.a.id, two.b.id]))
@@ -164,3 +166,4 @@ def command(
         typer.echo(json.dumps(pair_explanation_dict(two), ensure_ascii=False, indent=2))
     else:
         render_explain.render_pair(render.console(), two, names)
+    render.note(render.error_console(), config_note(config_path, config))

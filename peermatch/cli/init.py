@@ -37,4 +37,6 @@ def command(
         path = path / DEFAULT_NAME
     write_new(path, config_template(path.name))
     if not quiet:
-        render.note(render.error_console(), f"wrote {path}: edit it, then use it with --config {path}")
+        how = ("peermatch uses it from this folder" if path == Path(DEFAULT_NAME)
+               else f"use it with --config {path}")
+        render.note(render.error_console(), f"wrote {path}: edit it; {how}")

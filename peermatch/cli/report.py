@@ -25,10 +25,11 @@ from peermatch.cli.common import (
     SheetOption,
     TakingPartColumn,
     columns_for,
+    config_note,
+    load_settings,
     option,
     reports_errors,
 )
-from peermatch.roster.config import load_config
 
 
 @reports_errors
@@ -77,12 +78,12 @@ def command(
     from peermatch.roster.reading import load_roster
 
     path = history or default_history_path()
+    config = load_settings(config_path)
     professions: dict[str, str] | None = None
     steps = 1 + (roster is not None) + (out is not None)
     with Progress(render.error_console(), steps, show=not quiet) as progress:
         if roster is not None:
             progress.step(f"Reading {roster.name}")
-            config = load_config(config_path)
             columns = columns_for(
                 config, id=id_column, email=email_column, level=level_column, profession=profession_column,
                 organisation=organisation_column, active=active_column, opt_out=opt_out_column,
@@ -97,13 +98,14 @@ def command(
         if out is not None:
             progress.step(f"Writing {out.name}")
             write_atomic(out, coverage_html(report, version=__version__).encode("utf-8"),
-                         protect=[path, *(p for p in (roster, config_path) if p is not None)])
+                         protect=[path, *(p for p in (roster, config.path) if p is not None)])
     if output_format is OutputFormat.json:
         typer.echo(json.dumps(coverage_json(report), ensure_ascii=False, indent=2))
     elif not quiet:
         render_report.render_report(render.console(), report)
     if not quiet:
         messages = render.error_console()
+        render.note(messages, config_note(config_path, config))
         if out is not None:
             render.note(messages, f"wrote the report to {out}: open it in a web browser")
         render.note(messages, f"history: {path}")

@@ -39,6 +39,7 @@ from peermatch.cli.common import (
     VerboseOption,
     collector_paused,
     columns_for,
+    config_note,
     load_settings,
     option,
     reports_errors,
@@ -178,7 +179,7 @@ def schedule(
         prompts = config.schedule.prompts or (DEFAULT_PROMPTS if size == 2 else DEFAULT_GROUP_PROMPTS)
         seed = new_seed() if seed is None else seed
         path = history or default_history_path()
-        protect = [roster, path, *(p for p in (exclude, config_path) if p)]
+        protect = [roster, path, *(p for p in (exclude, config.path) if p)]
         with History.open(path, write=not dry_run) as store:
             within = config.history.avoid_repeats_within or None
             past = store.met_pairs(replacing=labels, within_rounds=within)
@@ -258,6 +259,8 @@ def schedule(
         typer.echo(schedule_json(plan), nl=False)
     elif not quiet:
         render.render_schedule(render.console(), plan, limit=show)
+    if not quiet:
+        render.note(messages, config_note(config_path, config))
     if not quiet and verbose:
         render.note(messages, f"history: {plan.summary['history']}")
 

@@ -8,6 +8,7 @@ rules for months.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -23,6 +24,8 @@ from peermatch.text import fold
 # or blank = left out) say it for a heading that does not, like "Status".
 FIELDS = ("id", "name", "first_name", "last_name", "email", "level", "profession",
           "organisation", "site", "active", "opt_out", "taking_part", "consent")
+CONFIG_NAME = "peermatch.toml"  # the file init writes, and commands find in the folder they run in
+CONFIG_VARIABLE = "PEERMATCH_CONFIG"
 MAX_LEVEL_GAP = 20
 MAX_WEIGHT = 1_000_000
 
@@ -252,6 +255,25 @@ def parse_config(data: Mapping[str, Any], path: Path | None = None) -> Config:
         levels=_levels(_table(data, "levels", "levels")),
         path=path,
     )
+
+
+def discover_config(explicit: Path | None) -> Path | None:
+    """The config file a command uses: ``explicit`` (``--config``), else ``peermatch.toml`` in the current folder,
+    else the file ``$PEERMATCH_CONFIG`` names, else none (peermatch's defaults).
+
+    So ``peermatch init`` followed by ``peermatch pair`` in the same folder uses the file init wrote.  A
+    ``$PEERMATCH_CONFIG`` naming a file that is not there is an error, never a silent fall back to the defaults.
+    """
+    if explicit is not None:
+        return explicit
+    if (local := Path(CONFIG_NAME)).is_file():
+        return local
+    if named := os.environ.get(CONFIG_VARIABLE, "").strip():
+        if not Path(named).is_file():
+            raise ConfigError(f"{named}: ${CONFIG_VARIABLE} names this config file, which does not exist; correct "
+                              f"the variable or unset it")
+        return Path(named)
+    return None
 
 
 def load_config(path: Path | None) -> Config:

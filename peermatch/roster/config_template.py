@@ -13,14 +13,23 @@ from dataclasses import fields
 from pathlib import Path
 
 from peermatch.errors import OutputError
-from peermatch.roster.config import Config, GroupSettings, HistorySettings, Rules, ScheduleSettings, Weights
+from peermatch.roster.config import (
+    CONFIG_NAME,
+    Config,
+    GroupSettings,
+    HistorySettings,
+    Rules,
+    ScheduleSettings,
+    Weights,
+)
 
-DEFAULT_NAME = "peermatch.toml"
+DEFAULT_NAME = CONFIG_NAME
 
 _HEADER = """\
 # peermatch configuration: how people are paired, and how conversations are presented.
 #
-# Use it with --config, e.g.  peermatch pair roster.csv --config {name}
+# peermatch uses peermatch.toml in the folder it runs in (else the file $PEERMATCH_CONFIG names) by itself;
+# a file of another name is given with --config, e.g.  peermatch pair roster.csv --config {name}
 # Every value below is peermatch's default; change what your programme needs.
 # Every key is checked: a misspelt key or a wrong type is an error (exit 78), never a silent default.
 """
