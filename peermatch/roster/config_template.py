@@ -11,6 +11,7 @@ import json
 import os
 from dataclasses import fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from peermatch.errors import OutputError
 from peermatch.roster.config import (
@@ -22,6 +23,9 @@ from peermatch.roster.config import (
     ScheduleSettings,
     Weights,
 )
+
+if TYPE_CHECKING:  # draft reads rosters (pandas): init imports this module for --help too
+    from peermatch.roster.draft import RosterDraft
 
 DEFAULT_NAME = CONFIG_NAME
 
@@ -151,8 +155,33 @@ def _value(value: object) -> str:
     raise TypeError(f"no TOML form for {value!r}")
 
 
-def config_template(name: str = DEFAULT_NAME) -> str:
-    """The text of a commented ``peermatch.toml`` holding every default."""
+def _draft_columns(draft: RosterDraft) -> str:
+    lines = []
+    if draft.columns:
+        lines += [f"# Headings of {draft.roster} that peermatch could not place by itself, drafted from their names:",
+                  "# check each line.", "[columns]"]
+        lines += [f"{name} = {_value(heading)}" for name, heading in draft.columns.items()]
+    for name in draft.missing:
+        lines.append(f"# No heading plainly holds the {name}: name its column here, like  {name} = \"Heading\"")
+    if draft.unplaced:
+        lines.append(f"# Headings peermatch leaves unused: {', '.join(map(_value, draft.unplaced))}")
+    if draft.missing and not draft.columns:
+        lines.insert(0, "[columns]")
+    return "\n".join(lines) + "\n" if lines else _COLUMNS_INTRO + _comment(COLUMNS_EXAMPLE)
+
+
+def _draft_levels(draft: RosterDraft) -> str:
+    if not draft.unknown_levels:
+        return ""
+    return (f"# The levels of {draft.roster} that peermatch does not know, in the order they first appear in it.\n"
+            "# That is not an order of seniority, and peermatch never guesses one: put them junior first, then\n"
+            "# remove the \"# \" before order.  Until then, pair stops at them as unknown grades.\n"
+            "[levels]\n"
+            f"# order = {_value(tuple(draft.unknown_levels))}\n\n")
+
+
+def config_template(name: str = DEFAULT_NAME, draft: RosterDraft | None = None) -> str:
+    """The text of a commented ``peermatch.toml`` holding every default, and what ``draft`` says a roster needs."""
     defaults = Config()
     sections: list[tuple[str, Weights | Rules | ScheduleSettings | HistorySettings | GroupSettings]] = [
         ("weights", defaults.weights), ("rules", defaults.rules), ("schedule", defaults.schedule),
@@ -168,9 +197,15 @@ def config_template(name: str = DEFAULT_NAME) -> str:
                 parts.append(f"# {item.name} = {_EXAMPLES[key]}\n")
             else:
                 parts.append(f"{item.name} = {_value(value)}\n")
-    parts.append("\n" + _COLUMNS_INTRO + _comment(COLUMNS_EXAMPLE))
-    parts.append("\n" + _LEVELS_INTRO + _comment(LEVELS_EXAMPLE) + _PLACEHOLDER_INTRO + _comment(PLACEHOLDER_EXAMPLE)
-                 + _ORDER_EXAMPLE)
+    if draft is None:
+        parts.append("\n" + _COLUMNS_INTRO + _comment(COLUMNS_EXAMPLE))
+        parts.append("\n" + _LEVELS_INTRO + _comment(LEVELS_EXAMPLE) + _PLACEHOLDER_INTRO
+                     + _comment(PLACEHOLDER_EXAMPLE) + _ORDER_EXAMPLE)
+    else:
+        parts.append("\n" + _draft_columns(draft))
+        levels = _draft_levels(draft)
+        parts.append("\n" + levels + _LEVELS_INTRO + _comment(LEVELS_EXAMPLE) + _PLACEHOLDER_INTRO
+                     + _comment(PLACEHOLDER_EXAMPLE) + ("" if levels else _ORDER_EXAMPLE))
     return "".join(parts)
 
 
