@@ -145,6 +145,7 @@ class Round:
     groups: list[ScheduledGroup]
     unmatched: list[str]
     prompt: str  # the conversation prompt for this round
+    unmatched_reasons: dict[str, str] = field(default_factory=dict)  # id -> why they sit this round out
 
 
 @dataclass
@@ -157,6 +158,7 @@ class Schedule:
     location: str
     summary: dict[str, Any] = field(default_factory=dict)
     professions_met: dict[str, int] = field(default_factory=dict)  # person id -> distinct professions met
+    warnings: list[str] = field(default_factory=list)  # one line each, rows and ids only (never names)
 
 
 def group_uid(label: str, members: Iterable[str]) -> str:

@@ -226,7 +226,7 @@ def test_a_schedule_that_cannot_be_planned_records_nothing(tmp_path: Path) -> No
     history = tmp_path / "new-history.sqlite"
     # 40 new partners each: more than a roster of 63 holds at any level
     code, _, err = run("schedule", ROSTER, "--config", CONFIG, "--history", history, "--rounds", "40", "--start",
-                       "2027-01-11", "--out", tmp_path / "programme.csv")
+                       "2027-01-11", "--out", tmp_path / "programme.csv", "--strict")
     assert code == 1 and "fewer possible new partners" in err
     assert not (tmp_path / "programme.csv").exists()
     code, out, _ = run("history", "list", "--history", history, "--format", "json")
@@ -253,5 +253,6 @@ def test_the_garbage_collector_is_back_on_after_a_command_whether_or_not_it_fail
     assert gc.isenabled()
     assert run("pair", ROSTER, "--dry-run", "--quiet", "--out", tmp_path / "missing" / "x.csv")[0] != 0
     assert gc.isenabled()
-    assert run("schedule", ROSTER, "--config", CONFIG, "--rounds", "40", "--start", "2027-01-11", "--dry-run")[0] == 1
+    assert run("schedule", ROSTER, "--config", CONFIG, "--rounds", "40", "--start", "2027-01-11", "--dry-run",
+               "--strict")[0] == 1
     assert gc.isenabled()

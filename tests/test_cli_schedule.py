@@ -130,9 +130,11 @@ def test_calendar_uids_are_stable_across_reruns(tmp_path: Path) -> None:
 def test_too_many_rounds_is_infeasible_exit_1_and_writes_nothing(tmp_path: Path) -> None:
     history = tmp_path / "h.sqlite"
     code, _, err = run("schedule", ROSTER, "-c", CONFIG, "--rounds", "12", "--start", "2027-01-11",
-                         "--history", history, "--out", tmp_path / "s.csv")
+                         "--history", history, "--out", tmp_path / "s.csv", "--strict")
     assert code == 1
-    assert "fewer possible new partners" in err and "--rounds" in err
+    err = " ".join(err.split())
+    assert "fewer possible new partners" in err and "--rounds 8 leaves nobody short" in err
+    assert "--max-level-gap 2 leaves nobody short" in err
     assert not (tmp_path / "s.csv").exists()
     with History.open(history, write=False) as store:
         assert store.rounds() == []
@@ -241,3 +243,47 @@ def test_an_unknown_template_placeholder_is_a_config_error_for_every_command(tmp
     config.write_text('[schedule]\nintro_template = "Hi $nme"\n', encoding="utf-8")
     code, _, err = run("pair", roster, "-c", config, "--dry-run")
     assert code == 78 and "$nme" in err and str(config) in err
+
+
+def trust_roster(path: Path) -> Path:
+    """1,310 staff of one trust, and one Band 9 director whose only possible partners are the two Band 8d staff."""
+    grades = [("Band 3", 300), ("Band 4", 260), ("Band 5", 330), ("Band 6", 220), ("Band 7", 120), ("Band 8a", 45),
+              ("Band 8b", 20), ("Band 8c", 12), ("Band 8d", 2), ("Band 9", 1)]
+    professions = ["Nurse", "Healthcare Assistant", "Physiotherapist", "Pharmacist", "Occupational Therapist",
+                   "Radiographer", "Manager"]
+    rows, k = [["Staff ID", "Full Name", "Work Email", "Organisation", "Profession", "Grade", "Site"]], 0
+    for grade, count in grades:
+        for _ in range(count):
+            rows.append([f"T{k:04d}", f"Person {k}", f"p{k}@trust.example", "Northshire NHS Foundation Trust",
+                         "Director" if grade == "Band 9" else professions[k % len(professions)], grade,
+                         f"Site {k % 4}"])
+            k += 1
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    return path
+
+
+def test_a_director_with_two_possible_partners_sits_out_where_he_must(tmp_path: Path) -> None:
+    roster = trust_roster(tmp_path / "trust.csv")
+    args = ("schedule", roster, "--rounds", "6", "--start", "2027-01-11", "--history", tmp_path / "h.sqlite",
+            "--seed", "3", "--dry-run", "--format", "json")
+    code, out, err = run(*args)
+    assert code == 0
+    err = " ".join(err.split())  # as one line, however the terminal wrapped it
+    # Rows, ids and levels in the warning, never names; and a fix that was checked, with what it would change.
+    assert "row 1311 (id T1309, Band 9, 2 possible)" in err and "Person 1309" not in err
+    assert "--max-level-gap 2 leaves nobody short (the first round would pair nobody further apart" in err
+    assert "--rounds 2 leaves nobody short" in err
+    plan = json.loads(out)
+    met = [g["members"] for r in plan["rounds"] for g in r["groups"] if "T1309" in g["members"]]
+    assert sorted(m for members in met for m in members if m != "T1309") == ["T1307", "T1308"]
+    assert all(len(members) == 2 for members in met)  # never the third of a group while he is short
+    sat_out = [r for r in plan["rounds"] if "T1309" in r["unmatched"]]
+    assert len(sat_out) == 4 and all("sits this round out" in r["unmatched_reasons"]["T1309"] for r in sat_out)
+    # check --rounds names the same people with the same counts and the same checked fix: one function for both.
+    code, checked, _ = run("check", roster, "--rounds", "6", "--format", "json", "--history", tmp_path / "h.sqlite")
+    [finding] = [w for w in json.loads(checked)["warnings"] if w["kind"] == "short-of-partners"]
+    assert code == 0 and finding["rows"] == [1311] and finding["ids"] == ["T1309"]
+    assert finding["message"] in err
+    code, _, err = run(*args, "--strict")
+    assert code == 1 and "fewer possible new partners than the 6 rounds" in " ".join(err.split())

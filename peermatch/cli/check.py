@@ -48,6 +48,9 @@ def command(
     output_format: FormatOption = OutputFormat.table,
     exclude: ExcludeOption = None,
     history: HistoryOption = None,
+    rounds: Annotated[int | None, typer.Option("--rounds", "-n", min=1, show_default=False, help=(
+        "Also warn about anyone with fewer possible new partners than this many rounds of `peermatch schedule`: "
+        "the same people and counts schedule reports."))] = None,
     skip_invalid: SkipOption = False,
     id_column: IdColumn = None,
     name_column: NameColumn = None,
@@ -84,6 +87,10 @@ def command(
 
         peermatch check roster.csv --history programme.sqlite --max-level-gap 2
 
+        peermatch check roster.csv --rounds 6
+
+    also names anyone who could not meet someone new in each of 6 rounds.
+
         peermatch check roster.csv --group-size 5
 
     counts groups of five per level, the most ideal pairs they can hold, and
@@ -108,7 +115,7 @@ def command(
                 replacing=[pair_label()],  # a pairing run again today replaces it
                 within_rounds=config.history.avoid_repeats_within or None)]
         result = check_roster(roster, config, columns=columns, skip_invalid=skip_invalid, exclude=exclude,
-                              met=met, sheet=sheet)
+                              met=met, sheet=sheet, rounds=rounds)
     if output_format is OutputFormat.json:
         typer.echo(json.dumps(check_dict(result), ensure_ascii=False, indent=2))
     else:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from typing import TextIO
+from typing import Any, TextIO
 
 from rich.console import Console
 from rich.markup import escape
@@ -147,6 +147,13 @@ def schedule_round_table(schedule: Schedule, rnd: Round, limit: int | None = Non
     return table
 
 
+def _per_round_text(per_round: list[dict[str, Any]]) -> str:
+    """Each round's ideal pairs against its proven bound, and how far its score can be from the best possible."""
+    ideal = ", ".join(f"{r['ideal_pairs']}/{r['ideal_pairs_bound']}" for r in per_round)
+    gaps = ", ".join(str(r["score_bound"] - r["pair_score"]) for r in per_round)
+    return f"ideal pairs of the most possible: {ideal}; score within {gaps} points of the best possible"
+
+
 def render_schedule(out: Console, schedule: Schedule, *, limit: int | None = None) -> None:
     people = {p.id: p for p in schedule.roster.people}
     for rnd in schedule.rounds:
@@ -154,7 +161,9 @@ def render_schedule(out: Console, schedule: Schedule, *, limit: int | None = Non
         if limit is not None and len(rnd.groups) > limit:
             out.print(f"[dim]… {len(rnd.groups) - limit} more groups: write them all with --out schedule.csv[/]")
         for person_id in rnd.unmatched:
-            out.print(f"[yellow]No partner this round:[/] {escape(_who(people[person_id]))}")
+            why = rnd.unmatched_reasons.get(person_id)
+            out.print(f"[yellow]No partner this round:[/] {escape(_who(people[person_id]))}"
+                      + (f" [dim]({escape(why)})[/]" if why else ""))
         out.print()
     s = schedule.summary
     grid = Table.grid(padding=(0, 2))
@@ -174,6 +183,7 @@ def render_schedule(out: Console, schedule: Schedule, *, limit: int | None = Non
         ("Conversations", f"{s['conversations']} ({sizes})"),
         ("Ideal pairs", ideal),
         ("Without a partner", str(s["unmatched"])),
+        *([("Each round", _per_round_text(s["per_round"]))] if s.get("per_round") else []),
         ("Professions met", met or "—"),
         ("Seed", str(s["seed"])),
     ]

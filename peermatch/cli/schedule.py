@@ -90,6 +90,9 @@ def schedule(
     odd: OddOption = OddPolicy.triad,
     exclude: ExcludeOption = None,
     solver: SolverOption = Solver.auto,
+    strict: Annotated[bool, option("--strict", help="Refuse the programme (exit 1) when someone has fewer possible "
+                                   "new partners than rounds, instead of planning them to sit out the rounds they "
+                                   "cannot fill.")] = False,
     skip_invalid: SkipOption = False,
     id_column: IdColumn = None,
     name_column: NameColumn = None,
@@ -114,6 +117,12 @@ def schedule(
         peermatch schedule roster.csv --rounds 5 --start "2027-03-04 10:00" --every 20m --out event.csv
 
         peermatch schedule roster.csv --rounds 3 --start 2027-02-01 --every 1m --dry-run --format json
+
+        peermatch schedule roster.csv --rounds 6 --start 2027-01-11 --strict
+
+    refuses (exit 1) if anyone has fewer possible new partners than 6; without
+    --strict they meet everyone they can, sit out the other rounds, and a
+    warning names them by row and id with a fix that has been checked.
 
         peermatch schedule roster.csv --group-size 5 --rounds 3 --start "2027-03-04 10:00" --every 20m --ics morning.ics
 
@@ -193,7 +202,7 @@ def schedule(
                     people, config, starts=starts, labels=labels, interval=interval, seed=seed, past=past,
                     odd_counts=store.odd_counts(replacing=labels), exclude=excluded, method=solver.value,
                     odd=odd.value, prompts=prompts, prompt_offset=len(earlier), known_uid=store.uid_for,
-                    progress=planning)
+                    progress=planning, strict=strict)
             else:
                 if not quiet and not strict:
                     for message in too_many_rounds(rounds_possible(people.people, size), size, rounds):
@@ -253,7 +262,7 @@ def schedule(
                 record_schedule(store, plan)
                 store.commit()
     if not quiet:
-        for message in people.warnings:
+        for message in [*people.warnings, *plan.warnings]:
             render.warning(messages, message)
     if output_format is OutputFormat.json:
         typer.echo(schedule_json(plan), nl=False)

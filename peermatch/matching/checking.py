@@ -34,7 +34,8 @@ from peermatch.matching.graph import Problem
 from peermatch.matching.group_bound import level_bound
 from peermatch.matching.group_rounds import rounds_possible
 from peermatch.matching.partners import partner_counts
-from peermatch.matching.solve import ideal_pairs_at_level, ideal_pairs_possible
+from peermatch.matching.shortfalls import shortfall_message, shortfalls, suggest_fix
+from peermatch.matching.solve import ideal_pairs_at_level, ideal_pairs_possible, solve
 from peermatch.models import LeftOut, Person, Roster
 from peermatch.roster.cells import read_cells
 from peermatch.roster.config import Config, Weights
@@ -114,12 +115,14 @@ class CheckResult:
 
 def check_roster(path: Path, config: Config, *, columns: Mapping[str, str] | None = None, skip_invalid: bool = False,
                  exclude: Path | None = None, met: Iterable[tuple[str, str]] = (), sheet: str | None = None,
-                 ) -> CheckResult:
+                 rounds: int | None = None) -> CheckResult:
     """Read ``path`` (and the ``exclude`` file) as ``pair`` would and report on them; see the module docstring.
 
     ``sheet`` names the sheet of a workbook roster (default: the first).
 
     ``met`` are the pairs the history says have met (and may not meet again), as ``pair`` reads them.
+    With ``rounds``, anyone with fewer possible new partners than that is reported exactly as ``schedule`` reports
+    them (the same count, people and checked fix).
     """
     refusal = None
     try:
@@ -149,7 +152,10 @@ def check_roster(path: Path, config: Config, *, columns: Mapping[str, str] | Non
     levels = level_counts(people, size)
     warnings += _ladder_warnings(levels)
     warnings += _majority_warnings(levels, gap) if size == 2 else _crowded_warnings(levels, size)
+    met = list(met)
     warnings += _partnerless_warnings(people, gap, [*config.rules.exclude, *excluded, *met])
+    if rounds:
+        warnings += _shortfall_warnings(people, config, [*config.rules.exclude, *excluded, *met], rounds)
     warnings += _duplicate_warnings(roster)
     problem = Problem.from_people(people, config.weights, gap)
     professions = Counter(p.profession for p in people)
@@ -310,6 +316,20 @@ def without_partner(people: Sequence[Person], gap: int, exclude: Iterable[tuple[
     (everyone within reach is excluded or met); see :func:`peermatch.matching.partners.partner_counts`."""
     partners = partner_counts(Problem.from_people(people, Weights(), gap, exclude))
     return {p.id: why for i, p in enumerate(people) if (why := partners.why_none(i)) is not None}
+
+
+def _shortfall_warnings(people: Sequence[Person], config: Config, exclude: Sequence[tuple[str, str]],
+                        rounds: int) -> list[Finding]:
+    """Who ``schedule --rounds`` would have sit out some rounds, by the same function and words."""
+    problem = Problem.from_people(people, config.weights, config.rules.max_level_gap, exclude)
+    short = shortfalls(people, problem, rounds)
+    if not short:
+        return []
+    fix = suggest_fix(problem, people, rounds, short,
+                      lambda wider: solve(wider, 0, odd="leave-out").groups)
+    group = [s.person for s in short]
+    return [Finding("short-of-partners", shortfall_message(short, rounds, fix, planned=True), _rows_of(group),
+                    _ids_of(group))]
 
 
 def _partnerless_warnings(people: Sequence[Person], gap: int, exclude: Iterable[tuple[str, str]]) -> list[Finding]:

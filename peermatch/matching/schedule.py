@@ -29,12 +29,11 @@ from datetime import date, datetime, time, timedelta
 from peermatch.errors import Infeasible
 from peermatch.matching.graph import Problem
 from peermatch.matching.pairing import GroupWords
-from peermatch.matching.partners import partner_counts
 from peermatch.matching.scoring import scorer_for
+from peermatch.matching.shortfalls import seat_short, shortfall_message, shortfalls, sitting_out_reason, suggest_fix
 from peermatch.matching.solve import EXACT_LIMIT, Solution, ideal_pairs_possible, solve
 from peermatch.models import Person, Roster, Round, Schedule, ScheduledGroup, group_uid
 from peermatch.roster.config import Config
-from peermatch.text import shown_id
 
 DEFAULT_TIME = time(9, 0)
 _EVERY = re.compile(r"^\s*(\d+)\s*(w|wk|wks|weeks?|d|days?|m|mo|mos|months?|min|mins|minutes?)\s*$", re.I)
@@ -98,41 +97,6 @@ def parse_every(text: str, start_has_time: bool) -> Interval:
         if unit.startswith(prefix):
             return Interval(amount, name)
     raise AssertionError(unit)  # the pattern admits nothing else
-
-
-@dataclass(frozen=True)
-class Shortfall:
-    person: Person
-    partners: int  # possible new partners under the rules
-
-
-def shortfalls(people: Sequence[Person], problem: Problem, rounds: int) -> list[Shortfall]:
-    """Everyone with fewer possible new partners than rounds to plan (linear: see :mod:`.partners`)."""
-    possible = partner_counts(problem).possible
-    return [Shortfall(person, n) for person, n in zip(people, possible, strict=True) if n < rounds]
-
-
-def shortfall_message(short: Sequence[Shortfall], rounds: int, max_gap: int) -> str:
-    listed = "; ".join(_shortfall_entry(s) for s in short[:10])
-    more = f"; and {len(short) - 10} more" if len(short) > 10 else ""
-    fewest = min(s.partners for s in short)
-    fixes = [f"allow levels further apart with --max-level-gap {max_gap + 1}"]
-    if fewest > 0:
-        fixes.append(f"plan fewer rounds (--rounds {fewest})")
-    else:
-        fixes.append("let people meet again after a while with [history] avoid_repeats_within")
-    return (f"{len(short)} {'person has' if len(short) == 1 else 'people have'} fewer possible new partners "
-            f"than the {rounds} rounds planned: {listed}{more}. To fix it, {' or '.join(fixes)}")
-
-
-def _shortfall_entry(short: Shortfall) -> str:
-    """``row 5 (id A2, Band 6, 2 possible)``: a row, never a name, as the message may land in a cron log.
-
-    The id is left out when it is the row number or the email (a roster without an id column).
-    """
-    person = short.person
-    own_id = shown_id(person.id, person.row, person.email)
-    return f"row {person.row} ({f'id {own_id}, ' if own_id else ''}{person.level}, {short.partners} possible)"
 
 
 def round_label(prefix: str | None, number: int, starts: datetime, interval: Interval) -> str:
@@ -228,8 +192,12 @@ def plan_schedule(
     prompt_offset: int = 0,
     known_uid: Callable[[str, Sequence[str]], str | None] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    strict: bool = False,
 ) -> Schedule:
     """Plan one round per start time; see the module docstring for the contract.
+
+    Anyone with fewer possible new partners than rounds meets everyone they can and sits out the other rounds
+    (a warning in ``Schedule.warnings`` says who, by row, and the checked fix); ``strict`` refuses instead.
 
     ``progress(done, total)`` is called after each round planned, counting every
     attempt; a plan that is as good as possible early ends the count short of total.
@@ -240,8 +208,16 @@ def plan_schedule(
     base = Problem.from_people(people, config.weights, config.rules.max_level_gap,
                                forbidden + list(config.rules.exclude) + list(exclude))
     short = shortfalls(people, base, len(starts))
+    warnings = []
+    seated: list[dict[int, int]] = [{} for _ in starts]
     if short:
-        raise Infeasible(shortfall_message(short, len(starts), config.rules.max_level_gap))
+        fix = suggest_fix(base, people, len(starts), short,
+                          lambda wider: solve(wider, 0, odd="leave-out").groups)  # as `check --rounds` does
+        if strict:
+            raise Infeasible(shortfall_message(short, len(starts), fix, planned=False))
+        warnings.append(shortfall_message(short, len(starts), fix, planned=True))
+        seated = seat_short(base, short, len(starts))
+    sitting_out = {s.index: sitting_out_reason(s.partners) for s in short}
     words = GroupWords(scorer_for(config.weights, config.rules), people)
     ideal_per_round = ideal_pairs_possible(base)
 
@@ -268,7 +244,8 @@ def plan_schedule(
 
         candidate = _plan_rounds(people, base, words, starts, labels, interval,
                                  random.Random(f"{seed}:{attempt}"), method, odd, history_odd,
-                                 prompts, prompt_offset, known_uid, fair=fair, novelty=fair, on_round=on_round)
+                                 prompts, prompt_offset, known_uid, fair=fair, novelty=fair, on_round=on_round,
+                                 seated=seated, sitting_out=sitting_out)
         if best is None or candidate.quality > best.quality:
             best = candidate
         if fair and best.unfairness <= 1 and best.ideal == ideal_per_round * len(starts):
@@ -290,7 +267,8 @@ def plan_schedule(
         "seed": seed,
     }
     return Schedule(roster=roster, rounds=rounds, duration_minutes=config.schedule.duration_minutes,
-                    location=config.schedule.location, summary=summary, professions_met=professions_met)
+                    location=config.schedule.location, summary=summary, professions_met=professions_met,
+                    warnings=warnings)
 
 
 RESTARTS = 2  # fair plans tried after the plain round-by-round one
@@ -319,7 +297,10 @@ def _plan_rounds(people: Sequence[Person], base: Problem, words: GroupWords, sta
                  labels: Sequence[str], interval: Interval, rng: random.Random, method: str, odd: str,
                  odd_counts: Counter[str], prompts: Sequence[str], prompt_offset: int,
                  known_uid: Callable[[str, Sequence[str]], str | None] | None, *, fair: bool,
-                 novelty: bool, on_round: Callable[[int], None]) -> _Plan:
+                 novelty: bool, on_round: Callable[[int], None], seated: Sequence[dict[int, int]],
+                 sitting_out: dict[int, str]) -> _Plan:
+    """Plan the rounds one after another; ``seated[r]`` are round r's pairs fixed for people who are short
+    of partners (:func:`~peermatch.matching.shortfalls.seat_short`), and the others in ``sitting_out`` sit it out."""
     ids = [p.id for p in people]
     index = {pid: i for i, pid in enumerate(ids)}
     odd_so_far: Counter[int] = Counter({index[p]: n for p, n in odd_counts.items() if p in index})
@@ -340,15 +321,22 @@ def _plan_rounds(people: Sequence[Person], base: Problem, words: GroupWords, sta
     quality: list[dict[str, int | bool]] = []
     ideal = score = 0
     for number, (moment, label) in enumerate(zip(starts, labels, strict=True), start=1):
-        solution = _solve_round(problem, rng.randrange(2**31), method, odd, odd_so_far, rng, fair)
+        fixed = seated[number - 1]
+        away = frozenset(sitting_out) | frozenset(fixed)
+        this_round = dataclasses.replace(problem, absent=away) if away else problem
+        solution = _solve_round(this_round, rng.randrange(2**31), method, odd, odd_so_far, rng, fair)
+        solved: list[tuple[int, ...]] = solution.groups + [(i, j) for i, j in fixed.items() if i < j]
+        unmatched = [i for i in solution.unmatched if i not in fixed]
         # The solver's pairs, before anyone joined, are what count as ideal.
-        round_ideal = sum(problem.is_ideal(members[0], members[1]) for members in solution.groups)
+        round_ideal = sum(problem.is_ideal(members[0], members[1]) for members in solved)
         ideal += round_ideal
-        quality.append({"round": number, "ideal_pairs": round_ideal, "ideal_pairs_bound": solution.ideal_bound,
-                        "groups_of_three": sum(len(members) == 3 for members in solution.groups),
-                        "unmatched": len(solution.unmatched), "pair_score": solution.pair_score,
+        quality.append({"round": number, "ideal_pairs": round_ideal,
+                        "ideal_pairs_bound": solution.ideal_bound + round_ideal - sum(
+                            problem.is_ideal(g[0], g[1]) for g in solution.groups),
+                        "groups_of_three": sum(len(members) == 3 for members in solved),
+                        "unmatched": len(unmatched), "pair_score": solution.pair_score,
                         "score_bound": solution.score_bound, "optimal": solution.exact})
-        for members in solution.groups:
+        for members in solved:
             for i, j in itertools.permutations(members, 2):
                 partners = forbidden.get(i)
                 if partners is None:
@@ -358,11 +346,11 @@ def _plan_rounds(people: Sequence[Person], base: Problem, words: GroupWords, sta
                     professions[i] = (*professions[i], prof[j])
                 if organisations is not None and org[j] not in organisations[i]:
                     organisations[i] = (*organisations[i], org[j])
-        odd_so_far.update(members[2] for members in solution.groups if len(members) == 3)
-        odd_so_far.update(solution.unmatched)
+        odd_so_far.update(members[2] for members in solved if len(members) == 3)
+        odd_so_far.update(i for i in unmatched if i not in sitting_out)
         # Tuples, not lists: the collector stops tracking tuples of ints, and 50,000 tracked lists would make
         # it sweep the whole heap more often.
-        ordered = [tuple(sorted(members)) for members in solution.groups]
+        ordered = [tuple(sorted(members)) for members in solved]
         member_ids = [tuple(map(ids.__getitem__, members)) for members in ordered]
         described = [words(members) for members in ordered]
         score += sum(points for points, _ in described)
@@ -371,13 +359,14 @@ def _plan_rounds(people: Sequence[Person], base: Problem, words: GroupWords, sta
                 for members, (points, _), names in zip(ordered, described, member_ids, strict=True)]
         groups = []
         for table, k in enumerate(sorted(range(len(keys)), key=keys.__getitem__), start=1):
-            names, (points, reasons), members = member_ids[k], described[k], solution.groups[k]
+            names, (points, reasons), members = member_ids[k], described[k], solved[k]
             uid = (known_uid(label, names) if known_uid else None) or group_uid(label, names)
             groups.append(ScheduledGroup(members=names, score=points, reasons=reasons, table=table if tables else None,
                                          uid=uid, joined=ids[members[2]] if len(members) == 3 else None))
         prompt = prompts[(prompt_offset + number - 1) % len(prompts)]
         rounds.append(Round(number=number, label=label, starts=moment, groups=groups,
-                            unmatched=[ids[i] for i in solution.unmatched], prompt=prompt))
+                            unmatched=[ids[i] for i in unmatched], prompt=prompt,
+                            unmatched_reasons={ids[i]: sitting_out[i] for i in unmatched if i in sitting_out}))
         on_round(number)
 
     odd_times = [odd_so_far[i] for i in range(len(people))]

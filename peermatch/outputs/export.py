@@ -503,6 +503,7 @@ def schedule_dict(schedule: Schedule) -> dict[str, Any]:
                 "groups": [{"members": list(g.members), "score": g.score, "reasons": list(g.reasons),
                             "table": g.table} for g in rnd.groups],
                 "unmatched": list(rnd.unmatched),
+                "unmatched_reasons": dict(rnd.unmatched_reasons),
             }
             for rnd in schedule.rounds
         ],
