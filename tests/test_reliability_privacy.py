@@ -157,8 +157,10 @@ def test_pair_warnings_and_errors_name_rows_not_people(tmp_path: Path, change: s
 
 
 @pytest.mark.parametrize(("change", "options", "code", "said"), [
-    ("levels apart", ("--rounds", "2"), 1, "row 8 (id S006, Band 8a, 1 possible); row 9 (id S007, Band 8a, 1"),
-    ("no id column", ("--rounds", "6", "--skip-invalid"), 1, "row 2 (Band 5, 5 possible)"),  # ids are emails here
+    ("levels apart", ("--rounds", "2", "--strict"), 1,
+     "row 8 (id S006, Band 8a, 1 possible); row 9 (id S007, Band 8a, 1"),
+    ("levels apart", ("--rounds", "2"), 0, "row 8 (id S006, Band 8a, 1 possible); row 9 (id S007, Band 8a, 1"),
+    ("no id column", ("--rounds", "6", "--skip-invalid"), 0, "row 2 (Band 5, 5 possible)"),  # ids are emails here
     ("bad email", ("--ics", "all.ics"), 65, "row 8 (id S006): the email address contains a space"),
     ("exclusions", ("--rounds", "2"), 0, "rows 3 and 4 name an id"),
 ])
