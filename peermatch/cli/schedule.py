@@ -83,16 +83,14 @@ def schedule(
     max_level_gap: MaxGapOption = None,
     group_size: GroupSizeOption = None,
     strict: Annotated[bool, option(
-        "--strict", help="With --group-size: refuse to plan (exit 1) when a level cannot hold the rounds without "
-        "two people meeting again, instead of letting some sit the later rounds out.")] = False,
+        "--strict", help="Refuse to plan (exit 1) when someone has fewer possible new partners than rounds (with "
+        "--group-size: when a level cannot hold the rounds without two people meeting again), instead of letting "
+        "them sit out the rounds they cannot fill.")] = False,
     output_format: FormatOption = OutputFormat.table,
     seed: SeedOption = None,
     odd: OddOption = OddPolicy.triad,
     exclude: ExcludeOption = None,
     solver: SolverOption = Solver.auto,
-    strict: Annotated[bool, option("--strict", help="Refuse the programme (exit 1) when someone has fewer possible "
-                                   "new partners than rounds, instead of planning them to sit out the rounds they "
-                                   "cannot fill.")] = False,
     skip_invalid: SkipOption = False,
     id_column: IdColumn = None,
     name_column: NameColumn = None,
