@@ -30,6 +30,7 @@ of a large roster cost about R times one round.
 from __future__ import annotations
 
 import dataclasses
+import heapq
 import itertools
 import random
 from collections import Counter, defaultdict
@@ -43,6 +44,7 @@ from peermatch.models import Person
 from peermatch.roster.config import Weights
 
 Level = tuple[int, int]
+ROTATION_TRIES = 40
 # Irreducible polynomials (bit i is the coefficient of x^i) that make GF(2^e) for the orders used.
 _FIELD_POLYNOMIALS = {2: 0b11, 4: 0b111, 8: 0b1011, 16: 0b10011, 32: 0b100101, 64: 0b1000011}
 
@@ -236,7 +238,8 @@ def _rotate_larger(problem: Problem, groups: list[list[int]], size: int, grown: 
             continue
         for x in sorted(members, key=lambda i: (-grown[i], i)):
             level = peers[problem.scale[x], problem.step[x]]
-            for y in sorted(level, key=lambda i: (grown[i], i)):
+            # The few least often in a larger group; a long search for a fit costs more than it rotates.
+            for y in heapq.nsmallest(ROTATION_TRIES, level, key=lambda i: (grown[i], i)):
                 if grown[y] >= grown[x]:
                     break
                 h = where[y]
