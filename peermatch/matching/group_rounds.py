@@ -308,20 +308,8 @@ def golfer_search(problem: Problem, rounds: list[list[list[int]]], rng: random.R
     people = sorted({i for groups in rounds for g in groups for i in g})
     local = {i: k for k, i in enumerate(people)}
     n = len(people)
-    met = [[0] * n for _ in range(n)]
-    for i in people:
-        for j in problem.forbidden.get(i, ()):
-            if j in local:
-                met[local[i]][local[j]] = 1
     state = [[[local[i] for i in g] for g in groups] for groups in rounds]
-    where = [[0] * n for _ in state]
-    for t, groups in enumerate(state):
-        for g, members in enumerate(groups):
-            for i in members:
-                where[t][i] = g
-            for i, j in itertools.combinations(members, 2):
-                met[i][j] += 1
-                met[j][i] += 1
+    met, where = _recount(problem, people, local, state)
     repeats = sum(max(0, met[i][j] - 1) for i in range(n) for j in range(i + 1, n))
     best, best_state = repeats, [[list(g) for g in groups] for groups in state]
     tabu: dict[tuple[int, int], int] = {}

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from peermatch.matching.graph import Problem
 from peermatch.matching.group_bound import level_bound, profile_bound, scattered_bound
 from peermatch.matching.group_search import RoundSearch
+from peermatch.matching.solve import is_valid_pairing
 from peermatch.models import Person
 from peermatch.roster.config import Weights
 
@@ -101,17 +102,8 @@ def is_valid_grouping(problem: Problem, groups: Iterable[Sequence[int]], size: i
     """True when nobody is in two groups, every group has N or N+1 members (N under ``leave-out``), and every
     two members may meet: levels comparable and at most ``max_gap`` apart, not excluded, not met before."""
     largest = size if odd == "leave-out" else size + 1
-    seen: set[int] = set()
-    for group in groups:
-        if not size <= len(group) <= largest:
-            return False
-        for i in group:
-            if i in seen or not 0 <= i < problem.n:
-                return False
-            seen.add(i)
-        if any(not problem.allowed(i, j) for k, i in enumerate(group) for j in group[k + 1:]):
-            return False
-    return True
+    groups = list(groups)
+    return all(size <= len(group) <= largest for group in groups) and is_valid_pairing(problem, groups)
 
 
 def form_groups(
