@@ -1,7 +1,23 @@
-"""The history's SQLite file itself: its schema, owner-only creation, connections, and SQLite's errors in words.
+"""The history's SQLite file itself: its schema, owner-only creation, connections, locking and transactions, and
+SQLite's errors in words.
 
 :mod:`peermatch.history.store` holds what the history means (rounds, groups, who met whom); this module holds how the
-file is made and opened, so that the store reads as a store.  See :mod:`peermatch.history.store` for the contract.
+file is made, opened and kept consistent, so that the store reads as a store.
+
+- :meth:`HistoryFile.open` with ``write=True`` creates a missing file with mode 0600 (it holds personal data) and takes
+  the write lock at once (``BEGIN IMMEDIATE``): one writer holds the file for its whole run, so two cron jobs cannot
+  both read the same past and record clashing rounds.  A second writer waits up to ``wait_seconds``, then gets
+  :class:`HistoryBusy` (exit 75).  Everything the run reads and writes is one transaction: :meth:`History.commit`
+  makes it durable; leaving the ``with`` block without committing, an exception, a kill or a power cut leaves the
+  file exactly as it was.  ``write=False`` never creates or changes anything (a missing file is an empty history);
+  the one exception is the rollback SQLite itself makes of a crashed writer's half-done transaction, which it must
+  do before anyone can read the file.
+- A file that is not a peermatch history (not SQLite, someone else's database, a newer schema) is a
+  :class:`HistoryError` (exit 65) naming the file; it is never changed.  ``PRAGMA application_id`` marks the file
+  as ours and ``PRAGMA user_version`` holds the schema version, so a later peermatch can migrate it.
+
+The default rollback journal is kept (not WAL): the history is one file, plus a ``-journal`` beside it only while
+a run writes, which is what coordinators expect to copy for a backup.
 """
 
 from __future__ import annotations
@@ -9,7 +25,10 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
 
 from peermatch.errors import HistoryBusy, HistoryError
 
@@ -121,3 +140,183 @@ def translate(path: Path, error: sqlite3.Error) -> HistoryError | HistoryBusy:
     if name == "SQLITE_CORRUPT":
         return HistoryError(f"{path}: the history is damaged; restore it from a backup")
     return HistoryError(f"{path}: {str(error).splitlines()[0] if str(error) else name}")
+
+
+class HistoryFile:
+    """An open history file's lifecycle: the write lock, one transaction per run, the schema check and migration,
+    the compaction after a deletion, and SQLite's errors as one-line messages naming the file.
+
+    :class:`peermatch.history.store.History` adds what the rounds mean; see its module for the contract.
+    """
+
+    def __init__(self, path: Path, connection: sqlite3.Connection, *, write: bool, wait_seconds: float) -> None:
+        self.path = path
+        self.write = write
+        self._connection = connection
+        self._wait_seconds = wait_seconds
+        self._in_transaction = False
+        self._vacuum = False  # personal data was deleted: compact the file after the commit
+        self._schema_version = SCHEMA_VERSION
+
+    # -- opening and closing ------------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path, *, write: bool, wait_seconds: float = 5.0) -> Self:
+        path = Path(path)
+        if write:
+            create_private(path)
+            connection = connect(path, f"{uri(path)}?mode=rw", wait_seconds)
+        elif path.exists():
+            connection = connect(path, f"{uri(path)}?mode=ro", wait_seconds)
+        else:
+            connection = connect(path, ":memory:", wait_seconds)  # a missing file is an empty history
+        history = cls(path, connection, write=write, wait_seconds=wait_seconds)
+        try:
+            history._set_up()
+            if write:
+                history._begin()
+            else:
+                history._check_readable()
+        except BaseException:
+            connection.close()
+            raise
+        return history
+
+    def _set_up(self) -> None:
+        with self._errors():
+            # Per connection, and only outside a transaction: cascades, and deleted bytes overwritten with zeros.
+            self._connection.execute("PRAGMA foreign_keys = ON")
+            self._connection.execute("PRAGMA secure_delete = ON")
+            # 16 MiB of page cache instead of 2: recording rounds of 100,000 people inserts into the members
+            # index at random places, and with the default cache SQLite spills pages to disk mid-transaction.
+            self._connection.execute("PRAGMA cache_size = -16384")
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Roll back anything not committed and let go of the file.
+
+        A new history file stays, empty, when the first run fails: an empty file is an empty history, and deleting
+        a database file another run may already have open is how SQLite databases get corrupted.
+        """
+        try:
+            if self._in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    self._connection.execute("ROLLBACK")
+                self._in_transaction = False
+        finally:
+            self._connection.close()
+
+    def commit(self) -> None:
+        """Make this run's writes durable; then compact the file if personal data was deleted."""
+        if not self.write:
+            return
+        if self._in_transaction:
+            with self._errors():
+                self._connection.execute("COMMIT")
+            self._in_transaction = False
+        if self._vacuum:
+            # VACUUM cannot run inside a transaction; the deletion is already durable, and secure_delete has
+            # overwritten the freed cells, so this rewrites the file without the index pages that could still
+            # hold copies of deleted keys.
+            try:
+                with self._errors():
+                    self._connection.execute("VACUUM")
+            except HistoryBusy:
+                raise HistoryBusy(f"{self.path}: the change is saved, but another peermatch run is using this "
+                                  "history, so the file was not compacted; run the same command again in a "
+                                  "minute") from None
+            self._vacuum = False
+
+    # -- internals ----------------------------------------------------------------------------------------------
+
+    def _begin(self) -> None:
+        with self._errors():
+            self._connection.execute("BEGIN IMMEDIATE")
+        self._in_transaction = True
+        try:
+            self._check_writable_schema()
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                self._connection.execute("ROLLBACK")
+            self._in_transaction = False
+            raise
+
+    def _writable(self) -> None:
+        if not self.write:
+            raise ValueError("this history was opened read-only (write=False)")
+        if not self._in_transaction:  # after commit(): the next change is a new transaction under the same lock rules
+            self._begin()
+
+    def _schema_state(self) -> tuple[int, int, int]:
+        (application_id,), = self._rows("PRAGMA application_id")
+        (version,), = self._rows("PRAGMA user_version")
+        (tables,), = self._rows("SELECT count(*) FROM sqlite_master")
+        return application_id, version, tables
+
+    def _check_writable_schema(self) -> None:
+        application_id, version, tables = self._schema_state()
+        if application_id == 0 and version == 0 and tables == 0:
+            # A new (or empty) file: made inside the writer's transaction, so two first runs cannot both create it.
+            for statement in SCHEMA:
+                self._execute(statement)
+            self._execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            self._execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            return
+        self._check_ours(application_id, version)
+        while version < SCHEMA_VERSION:
+            for statement in MIGRATIONS[version]:
+                self._execute(statement)
+            version += 1
+            self._execute(f"PRAGMA user_version = {version}")
+
+    def _check_readable(self) -> None:
+        application_id, version, tables = self._schema_state()
+        if application_id == 0 and version == 0 and tables == 0:
+            # An empty file (a first writer that never committed): read it as an empty history.
+            self._connection.close()
+            self._connection = connect(self.path, ":memory:", self._wait_seconds)
+            for statement in SCHEMA:
+                self._execute(statement)
+            return
+        self._check_ours(application_id, version)
+        self._schema_version = version  # read as it is: what a later version added is taken as the migration sets it
+
+    def _check_ours(self, application_id: int, version: int) -> None:
+        if application_id != APPLICATION_ID:
+            raise HistoryError(f"{self.path}: not a peermatch history (it is another SQLite database); "
+                               "choose another file with --history")
+        if version > SCHEMA_VERSION:
+            raise HistoryError(f"{self.path}: this history was written by a newer peermatch (schema {version}); "
+                               "upgrade peermatch to use it")
+        if any(step not in MIGRATIONS for step in range(version, SCHEMA_VERSION)):
+            # Marked as ours, yet at a schema no release wrote (a file edited by hand, or damaged): there is no way
+            # to bring it up to date, and guessing could lose rounds.
+            raise HistoryError(f"{self.path}: this history has schema version {version}, which no peermatch wrote, "
+                               "so it cannot be read or brought up to date; restore it from a backup, or choose "
+                               "another file with --history")
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        """SQLite's exceptions as one-line peermatch errors naming the file."""
+        try:
+            yield
+        except sqlite3.Error as error:
+            raise translate(self.path, error) from None
+
+    def _rows(self, sql: str, parameters: Sequence[object] = ()) -> list[Any]:
+        with self._errors():
+            return self._connection.execute(sql, parameters).fetchall()
+
+    def _execute(self, sql: str, parameters: Sequence[object] = ()) -> int:
+        with self._errors():
+            return self._connection.execute(sql, parameters).rowcount
+
+    def _execute_many(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
+        with self._errors():
+            self._connection.executemany(sql, rows)

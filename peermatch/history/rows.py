@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -20,6 +20,8 @@ from peermatch.text import NO, YES, fold
 _HEADING_NOISE = re.compile(r"[\s\-.]+")
 _HEADING_ALIASES = {"id": "person_id", "person": "person_id", "table_number": "table", "round_label": "round"}
 _FORMULA_ESCAPE = re.compile(r"^'(?=[=+\-@\t\r])")  # export.escape_formula's apostrophe, taken off again
+KINDS = ("pair", "schedule", "import")  # how a round came to be recorded
+_ODD_JOINED = YES | {"third", "extra"}  # "extra": who joined a group larger than a pair
 _UK_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y")  # what Excel in the UK saves dates as
 
 
@@ -136,3 +138,103 @@ def minutes(value: str) -> str | None:
     if moment is None or moment.tzinfo is not None:
         return None
     return moment.strftime("%Y-%m-%dT%H:%M")
+
+
+def read_rounds(reader: CsvRows) -> list[ImportedRound]:
+    """The rounds of an imported spreadsheet, every row checked: the first wrong cell is a HistoryError naming it."""
+    rounds: dict[str, ImportedRound] = {}
+    for row in reader:
+        label = row.text("round", required=True)
+        person_id = row.text("person_id", required=True)
+        imported = rounds.setdefault(label, ImportedRound(label))
+        starts = row.text("starts")
+        moment = minutes(starts) if starts else None
+        if starts and moment is None:
+            row.fail("starts", f"{starts!r} is not a date; write it as 2027-01-11 or 2027-01-11T09:00")
+        kind = fold(row.text("kind"))
+        if kind and kind not in KINDS:
+            row.fail("kind", f"the kind is {', '.join(KINDS)} or blank")
+        imported.agree(row, "starts", moment)
+        imported.agree(row, "kind", kind)
+        if person_id in imported.people:
+            row.fail("person_id", f"this person is already in round {label!r} (row {imported.people[person_id]})")
+        imported.people[person_id] = row.number
+        odd = fold(row.text("odd"))
+        if odd == "unmatched":
+            if row.text("group"):
+                row.fail("group", "an unmatched person has a blank group")
+            imported.unmatched.append(person_id)
+            continue
+        if odd and odd not in _ODD_JOINED:
+            row.fail("odd", "the odd column is 'third', 'extra', 'unmatched' or blank")
+        key = row.text("group", required=True)
+        group = imported.groups.setdefault(key, ImportedGroup(row.number))
+        table_text = row.text("table")
+        if table_text and not table_text.isdigit():
+            row.fail("table", f"{table_text!r} is not a table number")
+        group.agree(row, "table", int(table_text) if table_text else None)
+        group.agree(row, "uid", row.text("uid"))
+        group.agree(row, "met", answer(row, "met"))
+        group.members.append(person_id)
+        group.profiles.append((fold(row.text("profession")), fold(row.text("organisation"))))
+        if odd:
+            if group.odd_one is not None:
+                row.fail("odd", "a group has only one person who joined it ('third' or 'extra')")
+            group.odd_one = person_id
+    for imported in rounds.values():
+        for key, group in imported.groups.items():
+            if len(group.members) < 2:
+                raise HistoryError(f"{reader.source}, row {group.row}, column {reader.heading('group')!r}: "
+                                   f"group {key!r} of round {imported.label!r} has only one person")
+    return list(rounds.values())
+
+
+@dataclass
+class RoundGroups:
+    """A recorded round's groups, found by number or calendar UID, and by who was in them."""
+
+    by_key: dict[str, int] = field(default_factory=dict)  # group number or uid -> group id
+    of_person: dict[str, set[int]] = field(default_factory=dict)
+
+
+def read_feedback(reader: CsvRows, groups_of: Callable[[str], RoundGroups | None]) -> dict[int, tuple[bool, int]]:
+    """Group id -> (met, row) for each answered row of a feedback spreadsheet; ``groups_of`` finds a round's groups.
+
+    Rows name a group by ``person_a`` + ``person_b`` or by ``group``; a blank answer is skipped, and two rows
+    giving one conversation different answers are an error naming the second row.
+    """
+    by_pair = reader.has("person_a") or reader.has("person_b")
+    if not by_pair and not reader.has("group"):
+        raise HistoryError(f"{reader.source}: a feedback file needs the columns round, person_a, person_b and "
+                           "met, or round, group and met")
+    if by_pair and not (reader.has("person_a") and reader.has("person_b")):
+        raise HistoryError(f"{reader.source}: a feedback file with person_a needs person_b too (or use group)")
+    rounds: dict[str, RoundGroups] = {}
+    answers: dict[int, tuple[bool, int]] = {}
+    for row in reader:
+        label = row.text("round", required=True)
+        met = answer(row, "met")
+        if label not in rounds:
+            found = groups_of(label)
+            if found is None:
+                row.fail("round", f"there is no round {label!r} in the history")
+            rounds[label] = found
+        groups = rounds[label]
+        if by_pair:
+            a, b = row.text("person_a", required=True), row.text("person_b", required=True)
+            shared = groups.of_person.get(a, set()) & groups.of_person.get(b, set())
+            if a == b or not shared:
+                row.fail("person_b", f"person_a and person_b were not in one group in round {label!r}")
+            group_id = next(iter(shared))
+        else:
+            key = row.text("group", required=True)
+            group_id = groups.by_key.get(key) or groups.by_key.get(key.lstrip("0") or "0", 0)
+            if not group_id:
+                row.fail("group", f"round {label!r} has no group {key!r} (give its number or calendar UID)")
+        if met is None:
+            continue
+        if group_id in answers and answers[group_id][0] != met:
+            row.fail("met", f"this conversation is already marked {'yes' if not met else 'no'} in row "
+                            f"{answers[group_id][1]}")
+        answers.setdefault(group_id, (met, row.number))
+    return answers

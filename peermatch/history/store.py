@@ -2,17 +2,8 @@
 
 Contract:
 
-- :meth:`History.open` with ``write=True`` creates a missing file with mode 0600 (it holds personal data) and takes
-  the write lock at once (``BEGIN IMMEDIATE``): one writer holds the file for its whole run, so two cron jobs cannot
-  both read the same past and record clashing rounds.  A second writer waits up to ``wait_seconds``, then gets
-  :class:`HistoryBusy` (exit 75).  Everything the run reads and writes is one transaction: :meth:`History.commit`
-  makes it durable; leaving the ``with`` block without committing, an exception, a kill or a power cut leaves the
-  file exactly as it was.  ``write=False`` never creates or changes anything (a missing file is an empty history);
-  the one exception is the rollback SQLite itself makes of a crashed writer's half-done transaction, which it must
-  do before anyone can read the file.
-- A file that is not a peermatch history (not SQLite, someone else's database, a newer schema) is a
-  :class:`HistoryError` (exit 65) naming the file; it is never changed.  ``PRAGMA application_id`` marks the file
-  as ours and ``PRAGMA user_version`` holds the schema version, so a later peermatch can migrate it.
+- Opening, locking, transactions and the schema are :class:`peermatch.history.file.HistoryFile`'s: one writer
+  at a time, one transaction per run, nothing changed unless :meth:`History.commit` is called.
 - Only what repeat-avoidance and reports need is stored: person ids, the folded profession and organisation of each
   member at the time, group numbers, tables, calendar UIDs and whether a conversation took place.  Never names or
   emails (but ids are the roster's: a roster whose only id is the email puts emails here, so keep an id column).
@@ -20,49 +11,33 @@ Contract:
   the commit, so forgotten data is gone from the file, not merely hidden.
 - Recording a round under a label that is already there replaces that round: a rerun never adds a round.
 
-The default rollback journal is kept (not WAL): the history is one file, plus a ``-journal`` beside it only while
-a run writes, which is what coordinators expect to copy for a backup.  Nothing here prints; every message is one
-line naming the file (and, for imported or feedback CSVs, the row and column), never a person's name or email.
+Nothing here prints; every message is one line naming the file (and, for imported or feedback CSVs, the row
+and column), never a person's name or email.
 """
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import os
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
-from peermatch.errors import HistoryBusy, HistoryError
-from peermatch.history.file import (
-    APPLICATION_ID,
-    MIGRATIONS,
-    SCHEMA,
-    SCHEMA_VERSION,
-    STAMP_OF_RECORDED_AT,
-    connect,
-    create_private,
-    translate,
-    uri,
-)
-from peermatch.history.rows import CsvRows, ImportedGroup, ImportedRound, answer, minutes
-from peermatch.text import YES, fold
+from peermatch.errors import HistoryError
+from peermatch.history.file import STAMP_OF_RECORDED_AT, HistoryFile
+from peermatch.history.rows import KINDS, CsvRows, RoundGroups, minutes, read_feedback, read_rounds
 
 DEFAULT_PATH = "peermatch-history.sqlite"
 ENV_VAR = "PEERMATCH_HISTORY"
-KINDS = ("pair", "schedule", "import")
 EXPORT_COLUMNS = ("round", "starts", "kind", "group", "table", "uid", "person_id", "profession", "organisation",
                   "met", "odd")
 
 # Rounds in time order: a round without a date (a plain pairing) counts from when it was recorded.
 _WHEN = "COALESCE(r.starts, r.recorded_at)"
-_ODD_JOINED = YES | {"third", "extra"}  # "extra": who joined a group larger than a pair
 
 
 def default_history_path() -> Path:
@@ -93,93 +68,16 @@ class RoundInfo:
     recorded_at: str
 
 
-class History:
+class History(HistoryFile):
     """One open history file; use as a context manager.  See the module docstring."""
 
     def __init__(self, path: Path, connection: sqlite3.Connection, *, write: bool, wait_seconds: float) -> None:
-        self.path = path
-        self.write = write
-        self._connection = connection
-        self._wait_seconds = wait_seconds
-        self._in_transaction = False
-        self._vacuum = False
+        super().__init__(path, connection, write=write, wait_seconds=wait_seconds)
         self._uids: tuple[tuple[str, int | None, int], dict[tuple[str, ...], str | None]] | None = None
-        self._schema_version = SCHEMA_VERSION
 
-    # -- opening and closing ------------------------------------------------------------------------------------
-
-    @classmethod
-    def open(cls, path: Path, *, write: bool, wait_seconds: float = 5.0) -> Self:
-        path = Path(path)
-        if write:
-            create_private(path)
-            connection = connect(path, f"{uri(path)}?mode=rw", wait_seconds)
-        elif path.exists():
-            connection = connect(path, f"{uri(path)}?mode=ro", wait_seconds)
-        else:
-            connection = connect(path, ":memory:", wait_seconds)  # a missing file is an empty history
-        history = cls(path, connection, write=write, wait_seconds=wait_seconds)
-        try:
-            history._set_up()
-            if write:
-                history._begin()
-            else:
-                history._check_readable()
-        except BaseException:
-            connection.close()
-            raise
-        return history
-
-    def _set_up(self) -> None:
-        with self._errors():
-            # Per connection, and only outside a transaction: cascades, and deleted bytes overwritten with zeros.
-            self._connection.execute("PRAGMA foreign_keys = ON")
-            self._connection.execute("PRAGMA secure_delete = ON")
-            # 16 MiB of page cache instead of 2: recording rounds of 100,000 people inserts into the members
-            # index at random places, and with the default cache SQLite spills pages to disk mid-transaction.
-            self._connection.execute("PRAGMA cache_size = -16384")
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Roll back anything not committed and let go of the file.
-
-        A new history file stays, empty, when the first run fails: an empty file is an empty history, and deleting
-        a database file another run may already have open is how SQLite databases get corrupted.
-        """
-        try:
-            if self._in_transaction:
-                with contextlib.suppress(sqlite3.Error):
-                    self._connection.execute("ROLLBACK")
-                self._in_transaction = False
-        finally:
-            self._connection.close()
-
-    def commit(self) -> None:
-        """Make this run's writes durable; then compact the file if personal data was deleted."""
-        if not self.write:
-            return
-        if self._in_transaction:
-            with self._errors():
-                self._connection.execute("COMMIT")
-            self._in_transaction = False
-        if self._vacuum:
-            # VACUUM cannot run inside a transaction; the deletion is already durable, and secure_delete has
-            # overwritten the freed cells, so this rewrites the file without the index pages that could still
-            # hold copies of deleted keys.
-            try:
-                with self._errors():
-                    self._connection.execute("VACUUM")
-            except HistoryBusy:
-                raise HistoryBusy(f"{self.path}: the change is saved, but another peermatch run is using this "
-                                  "history, so the file was not compacted; run the same command again in a "
-                                  "minute") from None
-            self._vacuum = False
+    def _begin(self) -> None:
+        super()._begin()
+        self._uids = None  # another run may have committed since they were read
 
     # -- reading ------------------------------------------------------------------------------------------------
 
@@ -380,51 +278,8 @@ class History:
         """
         self._writable()
         reader = CsvRows(source or self.path, rows, first_row, required=("round", "group", "person_id"))
-        rounds: dict[str, ImportedRound] = {}
-        for row in reader:
-            label = row.text("round", required=True)
-            person_id = row.text("person_id", required=True)
-            imported = rounds.setdefault(label, ImportedRound(label))
-            starts = row.text("starts")
-            moment = minutes(starts) if starts else None
-            if starts and moment is None:
-                row.fail("starts", f"{starts!r} is not a date; write it as 2027-01-11 or 2027-01-11T09:00")
-            kind = fold(row.text("kind"))
-            if kind and kind not in KINDS:
-                row.fail("kind", f"the kind is {', '.join(KINDS)} or blank")
-            imported.agree(row, "starts", moment)
-            imported.agree(row, "kind", kind)
-            if person_id in imported.people:
-                row.fail("person_id", f"this person is already in round {label!r} (row {imported.people[person_id]})")
-            imported.people[person_id] = row.number
-            odd = fold(row.text("odd"))
-            if odd == "unmatched":
-                if row.text("group"):
-                    row.fail("group", "an unmatched person has a blank group")
-                imported.unmatched.append(person_id)
-                continue
-            if odd and odd not in _ODD_JOINED:
-                row.fail("odd", "the odd column is 'third', 'extra', 'unmatched' or blank")
-            key = row.text("group", required=True)
-            group = imported.groups.setdefault(key, ImportedGroup(row.number))
-            table_text = row.text("table")
-            if table_text and not table_text.isdigit():
-                row.fail("table", f"{table_text!r} is not a table number")
-            group.agree(row, "table", int(table_text) if table_text else None)
-            group.agree(row, "uid", row.text("uid"))
-            group.agree(row, "met", answer(row, "met"))
-            group.members.append(person_id)
-            group.profiles.append((fold(row.text("profession")), fold(row.text("organisation"))))
-            if odd:
-                if group.odd_one is not None:
-                    row.fail("odd", "a group has only one person who joined it ('third' or 'extra')")
-                group.odd_one = person_id
-        for imported in rounds.values():
-            for key, group in imported.groups.items():
-                if len(group.members) < 2:
-                    raise HistoryError(f"{reader.source}, row {group.row}, column {reader.heading('group')!r}: "
-                                       f"group {key!r} of round {imported.label!r} has only one person")
-        for imported in rounds.values():
+        rounds = read_rounds(reader)
+        for imported in rounds:
             groups = list(imported.groups.values())
             self._replace_round(
                 imported.label, imported.values.get("kind", "import"), imported.values.get("starts"),
@@ -445,40 +300,7 @@ class History:
         """
         self._writable()
         reader = CsvRows(source or self.path, rows, first_row, required=("round", "met"))
-        by_pair = reader.has("person_a") or reader.has("person_b")
-        if not by_pair and not reader.has("group"):
-            raise HistoryError(f"{reader.source}: a feedback file needs the columns round, person_a, person_b and "
-                               "met, or round, group and met")
-        if by_pair and not (reader.has("person_a") and reader.has("person_b")):
-            raise HistoryError(f"{reader.source}: a feedback file with person_a needs person_b too (or use group)")
-        rounds: dict[str, _RoundGroups] = {}
-        answers: dict[int, tuple[bool, int]] = {}
-        for row in reader:
-            label = row.text("round", required=True)
-            met = answer(row, "met")
-            if label not in rounds:
-                found = self._rows("SELECT id FROM rounds WHERE label = ?", (label,))
-                if not found:
-                    row.fail("round", f"there is no round {label!r} in the history")
-                rounds[label] = self._round_groups(found[0][0])
-            groups = rounds[label]
-            if by_pair:
-                a, b = row.text("person_a", required=True), row.text("person_b", required=True)
-                shared = groups.of_person.get(a, set()) & groups.of_person.get(b, set())
-                if a == b or not shared:
-                    row.fail("person_b", f"person_a and person_b were not in one group in round {label!r}")
-                group_id = next(iter(shared))
-            else:
-                key = row.text("group", required=True)
-                group_id = groups.by_key.get(key) or groups.by_key.get(key.lstrip("0") or "0", 0)
-                if not group_id:
-                    row.fail("group", f"round {label!r} has no group {key!r} (give its number or calendar UID)")
-            if met is None:
-                continue
-            if group_id in answers and answers[group_id][0] != met:
-                row.fail("met", f"this conversation is already marked {'yes' if not met else 'no'} in row "
-                                f"{answers[group_id][1]}")
-            answers.setdefault(group_id, (met, row.number))
+        answers = read_feedback(reader, self._round_groups)
         self._execute_many("UPDATE groups SET met = ? WHERE id = ?",
                            [(int(met), group_id) for group_id, (met, _) in answers.items()])
         took_place = sum(met for met, _ in answers.values())
@@ -520,73 +342,6 @@ class History:
 
     # -- internals ----------------------------------------------------------------------------------------------
 
-    def _begin(self) -> None:
-        with self._errors():
-            self._connection.execute("BEGIN IMMEDIATE")
-        self._in_transaction = True
-        self._uids = None  # another run may have committed since they were read
-        try:
-            self._check_writable_schema()
-        except BaseException:
-            with contextlib.suppress(sqlite3.Error):
-                self._connection.execute("ROLLBACK")
-            self._in_transaction = False
-            raise
-
-    def _writable(self) -> None:
-        if not self.write:
-            raise ValueError("this history was opened read-only (write=False)")
-        if not self._in_transaction:  # after commit(): the next change is a new transaction under the same lock rules
-            self._begin()
-
-    def _schema_state(self) -> tuple[int, int, int]:
-        (application_id,), = self._rows("PRAGMA application_id")
-        (version,), = self._rows("PRAGMA user_version")
-        (tables,), = self._rows("SELECT count(*) FROM sqlite_master")
-        return application_id, version, tables
-
-    def _check_writable_schema(self) -> None:
-        application_id, version, tables = self._schema_state()
-        if application_id == 0 and version == 0 and tables == 0:
-            # A new (or empty) file: made inside the writer's transaction, so two first runs cannot both create it.
-            for statement in SCHEMA:
-                self._execute(statement)
-            self._execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            self._execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            return
-        self._check_ours(application_id, version)
-        while version < SCHEMA_VERSION:
-            for statement in MIGRATIONS[version]:
-                self._execute(statement)
-            version += 1
-            self._execute(f"PRAGMA user_version = {version}")
-
-    def _check_readable(self) -> None:
-        application_id, version, tables = self._schema_state()
-        if application_id == 0 and version == 0 and tables == 0:
-            # An empty file (a first writer that never committed): read it as an empty history.
-            self._connection.close()
-            self._connection = connect(self.path, ":memory:", self._wait_seconds)
-            for statement in SCHEMA:
-                self._execute(statement)
-            return
-        self._check_ours(application_id, version)
-        self._schema_version = version  # read as it is: what a later version added is taken as the migration sets it
-
-    def _check_ours(self, application_id: int, version: int) -> None:
-        if application_id != APPLICATION_ID:
-            raise HistoryError(f"{self.path}: not a peermatch history (it is another SQLite database); "
-                               "choose another file with --history")
-        if version > SCHEMA_VERSION:
-            raise HistoryError(f"{self.path}: this history was written by a newer peermatch (schema {version}); "
-                               "upgrade peermatch to use it")
-        if any(step not in MIGRATIONS for step in range(version, SCHEMA_VERSION)):
-            # Marked as ours, yet at a schema no release wrote (a file edited by hand, or damaged): there is no way
-            # to bring it up to date, and guessing could lose rounds.
-            raise HistoryError(f"{self.path}: this history has schema version {version}, which no peermatch wrote, "
-                               "so it cannot be read or brought up to date; restore it from a backup, or choose "
-                               "another file with --history")
-
     def _label(self, label: str) -> str:
         if not label.strip():
             raise HistoryError(f"{self.path}: a round needs a label (it is blank)")
@@ -605,11 +360,15 @@ class History:
                                "(see `peermatch history list`)")
         return int(found[0][0])
 
-    def _round_groups(self, round_id: int) -> _RoundGroups:
-        groups = _RoundGroups()
+    def _round_groups(self, label: str) -> RoundGroups | None:
+        """The groups of the round ``label``, or None if there is no such round."""
+        found = self._rows("SELECT id FROM rounds WHERE label = ?", (label,))
+        if not found:
+            return None
+        groups = RoundGroups()
         for group_id, number, uid, person_id in self._rows(
                 """SELECT g.id, g.number, g.uid, m.person_id FROM groups g JOIN members m ON m.group_id = g.id
-                   WHERE g.round_id = ?""", (round_id,)):
+                   WHERE g.round_id = ?""", (found[0][0],)):
             groups.by_key[str(number)] = group_id
             if uid:
                 groups.by_key.setdefault(uid, group_id)
@@ -659,31 +418,6 @@ class History:
         self._execute_many("INSERT INTO unmatched (round_id, person_id) VALUES (?, ?)",
                            ((round_id, person_id) for person_id in unmatched))
 
-    @contextlib.contextmanager
-    def _errors(self) -> Iterator[None]:
-        """SQLite's exceptions as one-line peermatch errors naming the file."""
-        try:
-            yield
-        except sqlite3.Error as error:
-            raise translate(self.path, error) from None
-
-    def _rows(self, sql: str, parameters: Sequence[object] = ()) -> list[Any]:
-        with self._errors():
-            return self._connection.execute(sql, parameters).fetchall()
-
-    def _execute(self, sql: str, parameters: Sequence[object] = ()) -> int:
-        with self._errors():
-            return self._connection.execute(sql, parameters).rowcount
-
-    def _execute_many(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
-        with self._errors():
-            self._connection.executemany(sql, rows)
-
-
-@dataclass
-class _RoundGroups:
-    by_key: dict[str, int] = field(default_factory=dict)  # group number or uid -> group id
-    of_person: dict[str, set[int]] = field(default_factory=dict)
 
 
 def _labels(labels: Iterable[str]) -> list[str]:
