@@ -8,7 +8,8 @@ many ideal pairs as the baseline, and no more groups of three.
 
     python benchmarks/bench_schedule_quality.py --out benchmarks/schedule-quality.md
 
-Also measures what the fast solver's 2-opt phase adds to the score of one pairing (``--two-opt``).
+``--two-opt 1000 10000 100000`` instead measures what the fast solver's 2-opt phase adds to one pairing, and what
+it costs.
 """
 
 from __future__ import annotations
@@ -17,21 +18,25 @@ import argparse
 import random
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import rustworkx as rx
+from bench_pair import generate_roster
 
 from peermatch.matching import fast
 from peermatch.matching.graph import Problem
 from peermatch.matching.partners import partner_counts
 from peermatch.matching.schedule import Interval, plan_schedule
-from peermatch.matching.solve import solve
+from peermatch.matching.solve import score_upper_bound
 from peermatch.models import Person, Roster
 from peermatch.roster.config import Config
 from peermatch.roster.levels import LevelScheme
+from peermatch.roster.reading import load_roster
 from peermatch.text import fold
 
 GRADES = ("Band 2", "Band 3", "Band 4", "Band 5", "Band 6", "Band 7", "Band 8a", "Band 8b", "Band 9")
@@ -103,37 +108,76 @@ def quality(size: int, organisations: int, sites: int, rounds: int, seed: int) -
     return lines
 
 
-def two_opt_gain(size: int, seed: int) -> str:
-    """The score one pairing gains from the 2-opt phase: the same solve with and without it."""
-    roster = many_organisations(size, 8, 6, seed)
+def two_opt_gain(size: int, shape: str, seed: int, repeats: int) -> str:
+    """What the fast solver's 2-opt phase adds to one pairing, and what it costs: the same solve with and without.
+
+    ``shape`` is ``bench_pair`` (the roster of ``bench_pair.py``) or ``many-orgs`` (:func:`many_organisations`).
+    Times are medians of ``repeats``: the fast solver alone, and the 2-opt phase inside it.
+    """
+    if shape == "bench_pair":
+        with tempfile.TemporaryDirectory() as folder:
+            generate_roster(size, Path(folder) / "roster.csv")
+            roster = load_roster(Path(folder) / "roster.csv")
+    else:
+        roster = many_organisations(size, 8, 6, seed)
     config = Config()
     problem = Problem.from_people(roster.people, config.weights, config.rules.max_level_gap)
-    with_it = solve(problem, seed, method="fast").pair_score
     keep = fast._two_opt
-    fast._two_opt = lambda *args: None  # type: ignore[assignment]
+    spent = [0.0]
+
+    def timed(*args: Any) -> None:
+        began = time.perf_counter()
+        keep(*args)
+        spent[0] += time.perf_counter() - began
+
+    runs: dict[str, list[tuple[int, float, float]]] = {"with": [], "without": []}
     try:
-        without = solve(problem, seed, method="fast").pair_score
+        for _ in range(repeats):
+            for label, phase in (("with", timed), ("without", lambda *args: None)):
+                fast._two_opt = phase  # type: ignore[assignment]
+                spent[0] = 0.0
+                began = time.perf_counter()
+                pairs = fast.solve_fast(problem, seed)
+                took = time.perf_counter() - began
+                runs[label].append((sum(problem.score(i, j) for i, j in pairs), took, spent[0]))
     finally:
         fast._two_opt = keep
-    bound = solve(problem, seed, method="fast").score_bound
-    return (f"| {size:,} | {with_it:,} | {without:,} | {with_it - without:+,} | {bound:,} |")
+    with_it, without = runs["with"][0][0], runs["without"][0][0]
+    bound = score_upper_bound(problem)
+    solver = statistics.median(r[1] for r in runs["with"])
+    phase_time = statistics.median(r[2] for r in runs["with"])
+    solver_without = statistics.median(r[1] for r in runs["without"])
+    return (f"| {size:,} | {shape} | {with_it:,} | {without:,} | {with_it - without:+,} | {bound - without:,} | "
+            f"{solver:.2f} | {phase_time:.2f} | {solver_without:.2f} |")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--two-opt", type=int, nargs="*", metavar="SIZE",
+                        help="only measure the 2-opt phase of one pairing at these sizes (default 1000 10000 100000)")
+    parser.add_argument("--repeats", type=int, default=3, help="repeats of the 2-opt timings (medians)")
     args = parser.parse_args(argv)
+    if args.two_opt is not None:
+        rows = ["| People | Roster | Score with 2-opt | Without | 2-opt adds | Gap to bound without | "
+                "Fast solver (s) | 2-opt phase (s) | Fast solver without (s) |",
+                "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
+        for size in args.two_opt or (1_000, 10_000, 100_000):
+            for shape in ("bench_pair", "many-orgs"):
+                print(f"2-opt: {size:,} people, {shape}", file=sys.stderr)
+                rows.append(two_opt_gain(size, shape, args.seed, args.repeats))
+        report = "\n".join(rows) + "\n"
+        print(report)
+        if args.out:
+            args.out.write_text(report, encoding="utf-8")
+        return
     lines = ["| Roster | Round | Ideal pairs | Exact round | Bound | Groups of three | Exact round | Unmatched "
              "| Score gap | |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for size, organisations, sites, rounds in CASES:
         print(f"schedule quality: {size:,} people, {rounds} rounds", file=sys.stderr)
         lines += quality(size, organisations, sites, rounds, args.seed)
-    lines += ["", "| People (one pairing, fast) | Score with 2-opt | Without | 2-opt adds | Score bound |",
-              "|---:|---:|---:|---:|---:|"]
-    for size in (2_000, 20_000):
-        lines.append(two_opt_gain(size, args.seed))
     report = "\n".join(lines) + "\n"
     print(report)
     if args.out:
