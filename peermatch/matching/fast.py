@@ -13,8 +13,7 @@ interchangeable, so the work happens on these *classes* (a few hundred even
 for 100,000 people) instead of on people.
 
 1. Per level, ideal pairs between classes, best score first, each step capped
-   so the ideal-pair bound stays reachable; then 2-opt swaps between class
-   pairs while they raise the score.
+   so the ideal-pair bound stays reachable.
 2. Whoever is left: adjacent levels, then same-profession pairs, greedily.
 3. Classes become people (shuffled by the seed).  A pair that is excluded or
    has met before swaps a partner with an interchangeable person elsewhere.
@@ -27,8 +26,12 @@ until the round reaches its bound.
 
 Complexity: phases 1-2 are quadratic in the number of classes per level,
 phase 3 linear in people, phase 4 cubic in the window size (bounded).
-References: Edmonds' blossom algorithm (rustworkx ``max_weight_matching``)
-for the window; 2-opt local search (Croes 1958).
+Reference: Edmonds' blossom algorithm (rustworkx ``max_weight_matching``)
+for the window.
+
+No local search follows phase 1: 2-opt swaps between class pairs added at most
+45 points to a pairing of 100,000 people (0.0005% of its score) for up to a
+sixth of the solver's time (``benchmarks/schedule-results.md``).
 """
 
 from __future__ import annotations
@@ -164,52 +167,6 @@ def _ideal_level(problem: Problem, cl: _Classes, classes: list[int], left: list[
                 progress = True
     for at, c in enumerate(classes):
         left[c] = int(counts[at])
-    level = cl.keys[classes[0]][:2]
-    _two_opt([e for e in plan if cl.keys[e[0]][:2] == level], plan, {c: at for at, c in enumerate(classes)},
-             score, profs)
-
-
-def _two_opt(entries: list[tuple[int, int]], plan: Plan, position: dict[int, int], score: np.ndarray,
-             prof: np.ndarray) -> None:
-    """Swap partners between class pairs of one level while that raises the score.
-
-    Each sweep takes every two live class pairs in order and makes the first swap that raises their score.
-    Whether a swap raises it depends on the classes alone, so for each pair the swaps worth making with every
-    later pair are found at once, in numpy, and only those are visited, in the same order.  ``score`` and
-    ``prof`` are indexed by ``position`` of a class.
-    """
-    improved = True
-    while improved:
-        improved = False
-        live = [e for e in entries if plan.get(e, 0) > 0]
-        left = np.array([position[a] for a, _ in live], dtype=np.int64)
-        right = np.array([position[b] for _, b in live], dtype=np.int64)
-        scored = score[left, right]
-        for k, (a, b) in enumerate(live):
-            if not plan[a, b]:
-                continue  # a swap never recreates a pair it takes apart, so this one stays empty
-            pa, pb, pc, pd = left[k], right[k], left[k + 1:], right[k + 1:]
-            now = scored[k] + scored[k + 1:]
-            straight = (score[pa, pc] + score[pb, pd] > now) & (prof[pa] != prof[pc]) & (prof[pb] != prof[pd])
-            crossed = (score[pa, pd] + score[pb, pc] > now) & (prof[pa] != prof[pd]) & (prof[pb] != prof[pc])
-            for at in np.flatnonzero(straight | crossed).tolist():
-                c, d = live[k + 1 + at]
-                x, y = plan[a, b], plan.get((c, d), 0)
-                if not y:
-                    continue
-                t = min(x, y)
-                plan[a, b] -= t
-                plan[c, d] -= t
-                for e in ((a, c), (b, d)) if straight[at] else ((a, d), (b, c)):
-                    e = (min(e), max(e))
-                    if e not in plan:
-                        entries.append(e)
-                    plan[e] = plan.get(e, 0) + t
-                improved = True
-                if x == t:
-                    break
-    for e in [e for e, k in plan.items() if k == 0]:
-        del plan[e]
 
 
 def _leftovers(problem: Problem, cl: _Classes, left: list[int], plan: Plan, rng: random.Random) -> None:
