@@ -23,6 +23,7 @@ from icalendar import Calendar
 from typer.testing import CliRunner
 
 import peermatch.outputs.export
+import peermatch.outputs.staging
 from peermatch.cli.app import app
 from peermatch.history.store import History, RecordedGroup
 
@@ -335,10 +336,10 @@ def test_other_spellings_of_the_roster_are_refused_too(tmp_path: Path, inputs: d
 
 
 class FailingOs:
-    """What peermatch.outputs.export sees as ``os``: the real module, except for one fault.
+    """What peermatch.outputs.export and .staging see as ``os``: the real module, except for one fault.
 
     ``full-disk``: every file write stores half its bytes, then fails with ENOSPC (as a disk that fills up
-    mid-write does).  ``rename``: the final ``os.replace`` fails with EIO.
+    mid-write does).  ``rename``: the final ``os.replace`` (or a new folder's ``os.rename``) fails with EIO.
     """
 
     def __init__(self, fault: str) -> None:
@@ -363,16 +364,30 @@ class FailingOs:
 
         return FullDisk(io.FileIO(fd, "wb"))
 
+    def write(self, fd: int, data: Any) -> int:
+        if self.fault != "full-disk":
+            return os.write(fd, data)
+        data = bytes(data)
+        os.write(fd, data[: max(1, len(data) // 2)])
+        self.partial_sizes.append(os.fstat(fd).st_size)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
     def replace(self, source: Any, target: Any) -> None:
         if self.fault == "rename":
             raise OSError(errno.EIO, os.strerror(errno.EIO))
         os.replace(source, target)
 
+    def rename(self, source: Any, target: Any) -> None:
+        if self.fault == "rename":
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        os.rename(source, target)
+
 
 OUTPUT_CASES = [("pair", "--out", "pairs.csv"), ("schedule", "--out", "people.csv"),
                 ("schedule", "--groups-out", "groups.csv"), ("schedule", "--ics", "all.ics"),
                 ("schedule", "--intros", "intros.csv"), ("schedule", "--ics-dir", "invites"),
-                ("schedule", "--eml-dir", "emails"), ("history export", "--out", "history.csv")]
+                ("schedule", "--eml-dir", "emails"), ("history export", "--out", "history.csv"),
+                ("schedule", "--ics-dir", "new-invites"), ("schedule", "--eml-dir", "new-emails")]
 
 
 @pytest.mark.parametrize("fault", ["full-disk", "rename"])
@@ -381,7 +396,9 @@ def test_a_failed_write_leaves_the_old_file_byte_for_byte_and_no_temporary_file(
         tmp_path: Path, inputs: dict[str, Path], monkeypatch: pytest.MonkeyPatch, command: str, option: str,
         name: str, fault: str) -> None:
     target = tmp_path / name
-    if option in ("--ics-dir", "--eml-dir"):
+    if name.startswith("new-"):  # a folder the run would create: afterwards it must not exist, even in part
+        old = tmp_path / "unrelated.txt"
+    elif option in ("--ics-dir", "--eml-dir"):
         target.mkdir()
         old = target / ("round-01-group-001.eml" if option == "--eml-dir" else "round-01-group-001.ics")
     else:
@@ -389,8 +406,10 @@ def test_a_failed_write_leaves_the_old_file_byte_for_byte_and_no_temporary_file(
     old.write_bytes(b"the old file, which must survive\r\n" * 1000)
     history_before = inputs["history"].read_bytes()
     before, inside = snapshot(tmp_path), snapshot(target) if target.is_dir() else {}
+    listing = sorted(path.name for path in tmp_path.iterdir())
     failing = FailingOs(fault)
     monkeypatch.setattr(peermatch.outputs.export, "os", failing)
+    monkeypatch.setattr(peermatch.outputs.staging, "os", failing)
     if command == "history export":
         code, _, err = run("history", "export", "--history", inputs["history"], option, target)
     else:
@@ -400,8 +419,10 @@ def test_a_failed_write_leaves_the_old_file_byte_for_byte_and_no_temporary_file(
     reason = "No space left on device" if fault == "full-disk" else "Input/output error"
     assert err.startswith("error: ") and err.count("\n") == 1 and f"cannot write ({reason})" in err
     assert snapshot(tmp_path) == before  # the old file intact, no temporary file left in the folder
+    assert sorted(path.name for path in tmp_path.iterdir()) == listing  # nor a temporary or half-made folder
     if target.is_dir():
         assert snapshot(target) == inside
+        assert sorted(path.name for path in target.iterdir()) == sorted(inside)
     assert inputs["history"].read_bytes() == history_before  # and nothing was recorded
     if fault == "full-disk":
         assert failing.partial_sizes and failing.partial_sizes[0] > 0  # the failure really came mid-write

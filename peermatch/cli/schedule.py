@@ -238,14 +238,15 @@ def schedule(
                     staged.file(groups_out, csv_to_workbook(group_rows, sheet="Groups", numeric=(
                         "round", "group", "table", "score")) if wants_workbook(groups_out) else group_rows)
                 try:
-                    if ics:
-                        staged.file(ics, schedule_ics_parts(plan, organiser=organiser, coordinator=coordinator,
-                                                            directory=directory))
-                    if intros:
-                        staged.file(intros, intros_csv_parts(plan, template, coordinator, directory=directory))
-                    if ics_dir:
+                    if ics:  # with --ics-dir, each event is made once, for the calendar and its invitation
+                        staged.file(ics, schedule_ics_parts(
+                            plan, organiser=organiser, coordinator=coordinator, directory=directory,
+                            invitation=staged.open_folder(ics_dir).add if ics_dir else None))
+                    elif ics_dir:
                         staged.folder(ics_dir, invitations(plan, organiser, coordinator=coordinator,
                                                            directory=directory))
+                    if intros:
+                        staged.file(intros, intros_csv_parts(plan, template, coordinator, directory=directory))
                     if eml_dir:
                         staged.folder(eml_dir, emails(plan, template, sender=organiser or "",
                                                       coordinator=coordinator, directory=directory))

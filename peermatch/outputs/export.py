@@ -17,10 +17,8 @@ import itertools
 import json
 import operator
 import os
-import re
 import tempfile
-import time
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
@@ -30,6 +28,7 @@ import pandas as pd
 
 from peermatch.errors import OutputError
 from peermatch.models import PairResult, Person, Schedule, Summary
+from peermatch.outputs.staging import StagedFolder, flush_folder, remove_abandoned
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MEMBER_FIELDS = ("id", "name", "email", "organisation", "profession", "level")
@@ -239,20 +238,20 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes], *, protect: Sequence
 
 
 class Staged:
-    """Several outputs put in place together: each is written to a temporary file beside its target, and
-    :meth:`commit` renames them all; leaving the ``with`` block without committing removes them.
+    """Several outputs put in place together: each file is written to a temporary file beside its target, each
+    folder into a temporary folder (:mod:`peermatch.outputs.staging`), and :meth:`commit` puts them all in place;
+    leaving the ``with`` block without committing removes them.
 
     So a run that fails while making its fourth output (an unusable email address, a full disk) leaves every
     earlier output as it was, and outputs too large to hold in memory (300,000 invitations) are written as they
-    are made.  A folder's files are flushed to disk by one ``sync`` before they are renamed, rather than one by
-    one: a flush per file made writing 300,000 small files take many minutes.
+    are made.  Folders' files are flushed to disk by one ``sync`` before anything is put in place, rather than one
+    by one: a flush per file made writing 300,000 small files take many minutes.
     """
 
     def __init__(self, protect: Sequence[Path] = ()) -> None:
         self._protect = protect
         self._pending: list[tuple[str, Path]] = []  # (temporary, target)
-        self._folders: dict[Path, list[str]] = {}  # folder -> names written into it
-        self._created: list[Path] = []  # folders made for this run's files, removed again if it fails
+        self._folders: dict[Path, StagedFolder] = {}  # by resolved target: two options may name one folder
 
     def __enter__(self) -> Staged:
         return self
@@ -262,58 +261,59 @@ class Staged:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
         self._pending = []
-        for folder in self._created:
-            with contextlib.suppress(OSError):
-                folder.rmdir()  # only if empty: a folder someone put files in stays
-        self._created = []
+        for staged in self._folders.values():
+            staged.discard()
+        self._folders = {}
 
     def file(self, path: Path, data: bytes | Iterable[bytes], *, sweep: bool = True) -> None:
         """Write ``path``'s new content (bytes or chunks) to its temporary file, flushed to disk."""
         folder = check_target(path, self._protect)
         if sweep:
-            _remove_abandoned_temporaries(folder, [path.name])
-        self._write(folder, path, [data] if isinstance(data, bytes) else data, durable=True)
+            remove_abandoned(folder, [path.name])
+        self._write(folder, path, [data] if isinstance(data, bytes) else data)
+
+    def open_folder(self, folder: Path) -> StagedFolder:
+        """The folder's staged files, to :meth:`StagedFolder.add` to one at a time (made if missing)."""
+        key = folder.resolve()
+        staged = self._folders.get(key)
+        if staged is None:
+            inputs = {source.name for source in self._protect if same_file(source.parent, folder)}
+            staged = self._folders[key] = StagedFolder(folder, inputs)
+        return staged
 
     def folder(self, folder: Path, files: Iterable[tuple[str, bytes]]) -> None:
-        """Write each (name, content) of ``files`` into ``folder`` (made if missing), as temporary files."""
-        try:
-            if not folder.is_dir():
-                folder.mkdir()
-                self._created.append(folder)
-        except OSError as error:
-            raise OutputError(f"{folder}: cannot create the folder ({error.strerror})") from None
-        names = self._folders.setdefault(folder, [])
-        before = len(self._pending)
-        inputs = {source.name for source in self._protect if same_file(source.parent, folder)}
+        """Write each (name, content) of ``files`` into ``folder`` (made if missing), in its temporary folder."""
+        staged = self.open_folder(folder)
         for name, data in files:
-            if name in inputs:
-                raise OutputError(f"{folder / name}: refusing to overwrite an input file; choose another folder")
-            self._write(folder, folder / name, [data], durable=False)
-            names.append(name)
-        _remove_abandoned_temporaries(folder, names)
-        if len(self._pending) > before:
+            staged.add(name, data)
+
+    def commit(self) -> None:
+        """Flush the folders' files, put every output in place, then make the renames durable."""
+        folders = list(self._folders.values())
+        if any(staged.names for staged in folders):
             if hasattr(os, "sync"):
                 os.sync()
             else:  # no sync on this system: flush each file
-                for temporary, _target in self._pending[before:]:
-                    _flush_file(temporary)
-
-    def commit(self) -> None:
-        """Rename every temporary file over its target, then make the renames durable."""
-        folders = {*self._folders, *(target.parent for _, target in self._pending)}
-        self._created = []  # kept from here on, whatever happens
+                for staged in folders:
+                    staged.flush_each()
+        parents = {target.parent for _, target in self._pending}
         try:
             for temporary, target in self._pending:
                 try:
                     os.replace(temporary, target)
                 except OSError as error:
                     raise OutputError(f"{target}: cannot write ({error.strerror})") from None
+            self._pending = []
+            for staged in folders:
+                staged.commit()
         finally:
-            self.__exit__()  # whatever could not be renamed goes
-        for folder in folders:
-            _flush_folder(folder)
+            self.__exit__()  # whatever could not be put in place goes
+        for parent in parents:
+            flush_folder(parent)
+        for staged in folders:
+            staged.sweep()
 
-    def _write(self, folder: Path, path: Path, chunks: Iterable[bytes], *, durable: bool) -> None:
+    def _write(self, folder: Path, path: Path, chunks: Iterable[bytes]) -> None:
         try:
             mode = path.stat().st_mode & 0o777 if path.exists() else 0o600
             handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
@@ -325,66 +325,10 @@ class Staged:
                 for chunk in chunks:
                     stream.write(chunk)
                 stream.flush()
-                if durable:
-                    os.fsync(stream.fileno())
+                os.fsync(stream.fileno())
             os.chmod(temporary, mode)
         except OSError as error:
             raise OutputError(f"{path}: cannot write ({error.strerror})") from None
-
-
-def _flush_file(path: str) -> None:
-    with contextlib.suppress(OSError):
-        handle = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(handle)
-        finally:
-            os.close(handle)
-
-
-def _flush_folder(folder: Path) -> None:
-    """Make renames in ``folder`` durable, where the system can (not on Windows, which needs no such step)."""
-    if os.name == "posix":
-        _flush_file(str(folder or "."))
-
-
-# What write_atomic names its temporary files: the target's name, the writing process's id, mkstemp's 8 characters.
-_TEMPORARY = re.compile(r"\.(?P<name>.+)\.(?P<pid>[0-9]{1,10})\.[a-z0-9_]{8}\.tmp")
-_ABANDONED_AFTER = 600  # seconds: no write of a roster's outputs takes this long, on this machine or another
-
-
-def _remove_abandoned_temporaries(folder: Path, names: Collection[str]) -> None:
-    """Delete the temporary files that killed earlier writes of ``names`` left in ``folder``.
-
-    Such a file holds part of a roster's personal data and would otherwise stay for good.  One is taken as
-    abandoned only when its process is gone and it is ten minutes old: a process id means nothing on another
-    machine sharing the folder, and a write in progress there is never that old.  The folder is listed once,
-    however many files a command writes into it.
-    """
-    wanted = set(names)
-    cutoff = time.time() - _ABANDONED_AFTER
-    try:
-        entries = [entry for entry in os.scandir(folder) if entry.name.endswith(".tmp")]
-    except OSError:
-        return  # an unreadable folder: the write itself will say what is wrong
-    for entry in entries:
-        found = _TEMPORARY.fullmatch(entry.name)
-        if found is None or found["name"] not in wanted or _running(int(found["pid"])):
-            continue
-        with contextlib.suppress(OSError):
-            if entry.stat(follow_symlinks=False).st_mtime < cutoff and entry.is_file(follow_symlinks=False):
-                os.unlink(entry.path)
-
-
-def _running(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (OSError, OverflowError):  # it exists but belongs to someone else, or it is no process id at all
-        return True
-    return True
 
 
 def _when(moment: datetime) -> str:

@@ -25,7 +25,7 @@ and checked first (:mod:`peermatch.outputs.contacts`), so nothing in them can ad
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -215,13 +215,22 @@ def _organiser(organiser: str | None, coordinator: str) -> tuple[str, str]:
 
 
 def schedule_ics_parts(schedule: Schedule, *, organiser: str | None = None, coordinator: str = "",
-                       directory: Directory | None = None) -> Iterator[bytes]:
-    """:func:`schedule_ics` a conversation at a time, for writing a large calendar without holding it."""
-    events = _Events(schedule, _organiser(organiser, coordinator) if organiser else None, directory)
-    conversations = [(r, g) for r in schedule.rounds for g in r.groups]
-    yield events.head("PUBLISH", bool(conversations))
-    for round_, group in conversations:
-        yield events.event(round_, group)
+                       directory: Directory | None = None,
+                       invitation: Callable[[str, bytes], None] | None = None) -> Iterator[bytes]:
+    """:func:`schedule_ics` a conversation at a time, for writing a large calendar without holding it.
+
+    With ``invitation``, also hands it each conversation's ``(file name, invitation)`` as :func:`invitations`
+    makes them, so a run writing both renders each event once; an invitation needs the organiser, as there.
+    """
+    events = _Events(schedule, _organiser(organiser, coordinator) if organiser or invitation else None, directory)
+    request = events.head("REQUEST", True) if invitation is not None else b""
+    yield events.head("PUBLISH", any(r.groups for r in schedule.rounds))
+    for round_ in schedule.rounds:
+        for index, group in enumerate(round_.groups, start=1):
+            event = events.event(round_, group)
+            if invitation is not None:
+                invitation(file_name(round_, index, "ics"), request + event + _END)
+            yield event
     yield _END
 
 
