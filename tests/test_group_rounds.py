@@ -40,6 +40,20 @@ def test_social_golfer_instances_without_a_repeat(count: int, size: int, rounds:
         assert r.ideal_pairs == r.bound
 
 
+def test_later_rounds_keep_every_profession_spread_as_the_first_does() -> None:
+    # 300 people of one level, seven professions, four organisations and two sites.  The search in round one
+    # swaps people for organisations and sites, which mixes the professions on each seat of its groups; later
+    # rounds are rotations of round one's deal instead, whose seats each hold one profession, so every round
+    # spreads every profession as evenly as the bound allows.
+    rng = random.Random(1)
+    people = [person(f"p{i}", grade="Band 6", profession=rng.choice("ABCDEFG"), organisation=rng.choice("WXYZ"),
+                     site=rng.choice("ST")) for i in range(300)]
+    schedule = plan_group_rounds(people, 5, 4, seed=1)
+    assert [r.ideal_pairs for r in schedule.rounds] == [r.bound for r in schedule.rounds] == [600] * 4
+    met = Counter(pair for r in schedule.rounds for pair in _pairs(r.groups))
+    assert max(met.values()) == 1
+
+
 def test_rounds_possible_by_level() -> None:
     people = [person(f"a{i}", grade="Band 5", profession=f"P{i}") for i in range(16)]
     people += [person(f"b{i}", grade="Band 6", profession=f"P{i}") for i in range(9)]

@@ -25,9 +25,17 @@ problem" (EJOR 2016).
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from peermatch.matching.graph import Problem
+
+# In a level of more than LARGE_LEVEL people, a round's conflicts are few and far apart and almost anyone of the
+# level can take one apart, so :meth:`RoundSearch.repair` looks at LARGE_WIDTH of them instead of hundreds (in
+# later rounds of a large schedule that look was most of the time), and ranks them by the whole value rather
+# than by conflicts alone: there is no plateau of conflicts to escape, and among the many steps that remove a
+# conflict the finer tiers pick one that keeps professions spread.
+LARGE_LEVEL = 200
+LARGE_WIDTH = 32
 
 
 class RoundSearch:
@@ -71,11 +79,22 @@ class RoundSearch:
     def with_group(self, i: int, g: int) -> int:
         return sum(self.value(i, j) for j in self.groups[g] if j != i)
 
-    def conflicted(self, among: Sequence[int] | None = None) -> set[int]:
+    def conflicted(self, among: Iterable[int] | None = None) -> set[int]:
         """Who shares a group with someone they may not meet (among the members of the groups ``among``)."""
         forbidden = self.problem.forbidden
-        people = self.where if among is None else [i for g in among for i in self.groups[g]]
-        return {i for i in people if any(self.where.get(j) == self.where[i] for j in forbidden.get(i, ()))}
+        found: set[int] = set()
+        # Pair by pair inside each group: a group has few pairs, while later rounds give everyone many people
+        # they may not meet.
+        for g in range(len(self.groups)) if among is None else among:
+            members = self.groups[g]
+            for k, i in enumerate(members):
+                mine = forbidden.get(i, ())
+                for j in members[k + 1:]:
+                    if j in mine:
+                        found.add(i)
+                    if i in forbidden.get(j, ()):
+                        found.add(j)
+        return found
 
     def swap_gain(self, x: int, y: int) -> int:
         g, h = self.where[x], self.where.get(y)
@@ -116,6 +135,9 @@ class RoundSearch:
         self.groups[h].append(x)
         self.where[x] = h
 
+    def is_large(self, x: int) -> bool:
+        return len(self.peers[self.level[x]]) > LARGE_LEVEL
+
     def _candidates(self, x: int, rng: random.Random, width: int) -> list[int]:
         peers = self.peers[self.level[x]]
         if len(peers) <= width:
@@ -154,31 +176,42 @@ class RoundSearch:
                         best = (gain, kind, target)
         return best
 
-    def repair(self, rng: random.Random, steps: int, width: int = 400, explore: bool = False) -> int:
+    def repair(self, rng: random.Random, steps: int, width: int = 400, explore: bool = False,
+               bad: set[int] | None = None) -> int:
         """Tabu search until no pair in a group may not meet, or ``steps`` run out; the conflicts left.
 
         Each step makes the best swap or move, for a few people in conflict, that is not tabu (a person may not
         return to a group they left for a few steps) unless it gives the best round seen.  The best round seen
         is the one kept.  With ``explore`` (for small rounds) it goes on after the last conflict, from people
         whose group could be better, for all ``steps``: tabu search escapes what hill climbing cannot.
+        ``bad`` is :meth:`conflicted` if the caller has it already.  People of levels over LARGE_LEVEL get the
+        narrow look of LARGE_WIDTH.
         """
-        bad = self.conflicted()
+        bad = self.conflicted() if bad is None else set(bad)
         if not bad and not explore:
             return 0
         tabu: dict[tuple[int, int], int] = {}
         done: list[tuple[str, int, int]] = []  # (kind, person, group left) to undo back to the best round
         total = best_total = 0
         best_at = 0
+        half = self.conflict_radix // 2
+        # Only groups that held a conflict or that a step changed can hold one at the end.
+        touched_all = {self.where[i] for i in bad}
         for it in range(steps):
-            found = None
+            found: tuple[tuple[int, str, int], int] | None = None
+            rank: tuple[int, int] = (0, 0)
             pool = sorted(bad) if bad else [i for i in sorted(self.where) if self._could_improve(i)]
-            half = self.conflict_radix // 2
             for x in rng.sample(pool, min(len(pool), 8 if bad else 3)):
-                step = self._best_step(x, rng, width, tabu, it, best_total - total, benched=True, coarse=bool(bad))
-                if step is not None and (found is None or (step[0] + half) // self.conflict_radix
-                                         > (found[0][0] + half) // self.conflict_radix
-                                         or (not bad and step[0] > found[0][0])):
-                    found = (step, x)
+                large = self.is_large(x)
+                step = self._best_step(x, rng, LARGE_WIDTH if large else width, tabu, it, best_total - total,
+                                       benched=True, coarse=bool(bad) and not large)
+                if step is None:
+                    continue
+                # Conflicts first; then, where the finer tiers count, the rest of the value.
+                key = (step[0] + half) // self.conflict_radix
+                mine = (key, step[0] - key * self.conflict_radix if large or not bad else 0)
+                if found is None or mine > rank:
+                    found, rank = (step, x), mine
             if found is None:
                 continue
             (gain, kind, target), x = found
@@ -196,6 +229,7 @@ class RoundSearch:
             if total > best_total:
                 best_total, best_at = total, len(done)
             touched = (g, h) if h >= 0 else (g,)
+            touched_all.update(touched)
             bad = (bad - {x, target} - {i for k in touched for i in self.groups[k]}) | self.conflicted(touched)
             if not bad and not explore:
                 break
@@ -204,7 +238,7 @@ class RoundSearch:
                 self.swap(x, other)
             else:
                 self.move(x, other)
-        return len(self.conflicted())
+        return len(self.conflicted(sorted(touched_all)))
 
     def polish(self, rng: random.Random, steps: int, width: int = 12, patience: int = 100) -> int:
         """Hill climbing: the best improving swap or move for a person in a group that could be better.

@@ -34,7 +34,7 @@ from __future__ import annotations
 import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from peermatch.matching.graph import Problem
 from peermatch.matching.group_bound import level_bound, profile_bound, scattered_bound
@@ -89,6 +89,7 @@ class RoundPlan:
     unmatched: dict[int, str]
     bound: int
     steps: int
+    dealt: list[list[int]] = field(default_factory=list)  # the groups before the search; see group_rounds._grids
 
 
 def check_size(size: int, odd: str) -> None:
@@ -156,6 +157,7 @@ def plan_round(problem: Problem, eligible: Iterable[int], size: int, odd: str, r
             for g, members in zip(mine, groups, strict=True):
                 deal.groups[g] = list(members)
     deal.seat_leftovers()
+    dealt = [list(g) for g in deal.groups]
     groups, left, steps = _search(deal, deal.groups, rng)
     if left:
         # The search could not seat everyone apart from whom they may not meet: take them out, then search
@@ -167,7 +169,7 @@ def plan_round(problem: Problem, eligible: Iterable[int], size: int, odd: str, r
     order = sorted((g for g in range(len(groups)) if groups[g]),
                    key=lambda g: (problem.scale[groups[g][0]], -problem.step[groups[g][0]], sorted(groups[g])))
     return RoundPlan(groups=[sorted(groups[g]) for g in order], unmatched=deal.unmatched, bound=levels,
-                     steps=steps)
+                     steps=steps, dealt=dealt)
 
 
 def _search(deal: _Deal, groups: list[list[int]], rng: random.Random) -> tuple[list[list[int]], int, int]:
@@ -178,9 +180,10 @@ def _search(deal: _Deal, groups: list[list[int]], rng: random.Random) -> tuple[l
     search = RoundSearch(deal.problem, groups, deal.size + 1, bench=sorted(deal.unmatched))
     # Tabu search past the last conflict only pays where the deal had to give way: small rounds with
     # conflicts or people in no group.
-    small = len(search.level) <= EXPLORE_LIMIT and bool(search.bench or search.conflicted())
+    bad = search.conflicted()
+    small = len(search.level) <= EXPLORE_LIMIT and bool(search.bench or bad)
     explore = min(200, 4 * len(search.level)) if small else 0
-    left = search.repair(rng, steps=explore + 200 + 20 * len(search.conflicted()), explore=small)
+    left = search.repair(rng, steps=explore + 200 + 20 * len(bad), explore=small, bad=bad)
     steps = search.polish(rng, steps=min(max(50, 2 * len(groups)), 1_000))
     freed = [deal.unmatched.pop(i) for i in sorted(deal.unmatched) if i not in search.bench]
     for i, reason in zip(sorted(search.bench - set(deal.unmatched)), freed, strict=True):
