@@ -24,6 +24,9 @@ from typer.testing import CliRunner
 from peermatch.cli.app import app
 from peermatch.errors import OutputError
 from peermatch.outputs.export import Staged, write_files
+from peermatch.outputs.ics import invitation_files, schedule_ics, schedule_ics_parts
+from peermatch.outputs.messages import DEFAULT_INTRO_TEMPLATE, eml_files, intros_csv, intros_csv_parts
+from tests.test_ics import sample_schedule
 
 runner = CliRunner()
 
@@ -207,3 +210,18 @@ def test_planning_again_updates_the_invitations_in_place(tmp_path: Path) -> None
     assert result.exit_code == 0, result.stderr
     assert contents(tmp_path / "invitations") == first | {"sent.txt": b"sent on Monday"}  # the same plan, same bytes
     assert listing(tmp_path) == ["h.sqlite", "invitations"]
+
+
+def test_made_in_one_pass_the_invitations_and_emails_are_those_made_on_their_own() -> None:
+    """With --ics and --ics-dir (or --intros and --eml-dir) each event (each text) is made once for both."""
+    schedule, sender = sample_schedule(), "Pat Coordinator <pat@council.example>"
+    invited: dict[str, bytes] = {}
+    calendar = b"".join(schedule_ics_parts(schedule, organiser=sender, invitation=invited.__setitem__))
+    assert calendar == schedule_ics(schedule, organiser=sender)
+    assert invited == invitation_files(schedule, sender)
+    emailed: dict[str, bytes] = {}
+    intros = b"".join(intros_csv_parts(schedule, DEFAULT_INTRO_TEMPLATE, "Pat", sender=sender,
+                                       email=emailed.__setitem__))
+    assert intros == intros_csv(schedule, DEFAULT_INTRO_TEMPLATE, "Pat")
+    assert emailed == eml_files(schedule, DEFAULT_INTRO_TEMPLATE, sender=sender, coordinator="Pat")
+    assert len(invited) == len(emailed) == 4

@@ -245,9 +245,11 @@ def schedule(
                     elif ics_dir:
                         staged.folder(ics_dir, invitations(plan, organiser, coordinator=coordinator,
                                                            directory=directory))
-                    if intros:
-                        staged.file(intros, intros_csv_parts(plan, template, coordinator, directory=directory))
-                    if eml_dir:
+                    if intros:  # with --eml-dir, each introduction's text is made once, for the CSV and its email
+                        staged.file(intros, intros_csv_parts(
+                            plan, template, coordinator, directory=directory, sender=organiser or "",
+                            email=staged.open_folder(eml_dir).add if eml_dir else None))
+                    elif eml_dir:
                         staged.folder(eml_dir, emails(plan, template, sender=organiser or "",
                                                       coordinator=coordinator, directory=directory))
                 except UnusableAddress as problem:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import binascii
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from email.utils import format_datetime
 from string import Template
@@ -214,14 +214,16 @@ class _Introductions:
             text = self._mailboxes[member.person.id] = mailbox(member.name, member.address or "")
         return text
 
-    def message(self, round_: Round, group: ScheduledGroup, sender: str) -> bytes:
-        members = self.directory.members(group.members)
+    def message(self, round_: Round, group: ScheduledGroup, sender: str, members: list[Contact] | None = None,
+                text: str | None = None) -> bytes:
+        """The ``.eml`` file; ``members`` and ``text`` when the introductions CSV has already made them."""
+        members = self.directory.members(group.members) if members is None else members
         _, _, title, date = self.round_parts(round_)
         recipients = ",\r\n ".join(self.mailbox(m) for m in members if m.address is not None)
         head = (f"From: {sender}\r\n" + (f"To: {recipients}\r\n" if recipients else "")
                 + f"Subject: {title}\r\nDate: {date}\r\n"
                 + f"Message-ID: {message_id(group)}\r\n" + HEADERS_AFTER_DATE)
-        body = self.text(round_, group, members).replace("\n", "\r\n").encode()
+        body = (self.text(round_, group, members) if text is None else text).replace("\n", "\r\n").encode()
         return head.encode() + binascii.b2a_qp(body, istext=True)
 
 
@@ -233,9 +235,15 @@ def intro_text(schedule: Schedule, round_: Round, group: ScheduledGroup, templat
 
 
 def intros_csv_parts(schedule: Schedule, template: str, coordinator: str = "", *,
-                     directory: Directory | None = None) -> Iterator[bytes]:
-    """:func:`intros_csv` a chunk of rows at a time, for writing a large file without holding it."""
+                     directory: Directory | None = None, sender: str | None = None,
+                     email: Callable[[str, bytes], None] | None = None) -> Iterator[bytes]:
+    """:func:`intros_csv` a chunk of rows at a time, for writing a large file without holding it.
+
+    With ``email``, also hands it each conversation's ``(file name, message)`` from ``sender`` as :func:`emails`
+    makes them, so a run writing both makes each introduction's text once.
+    """
     intros = _Introductions(schedule, template, coordinator, directory)
+    sender_mailbox = mailbox(*parse_mailbox(sender)) if email is not None else ""
 
     def lines() -> Iterator[str]:
         for round_ in schedule.rounds:
@@ -247,6 +255,9 @@ def intros_csv_parts(schedule: Schedule, template: str, coordinator: str = "", *
                 to = "; ".join(m.address for m in members if m.address is not None)
                 names = join_names([m.name for m in members])
                 body = intros.text(round_, group, members)
+                if email is not None:
+                    email(file_name(round_, number, "eml"), intros.message(round_, group, sender_mailbox, members,
+                                                                           body))
                 yield f"{start},{number},{text_cell(to)},{text_cell(names)},{title_cell},{text_cell(body)}"
 
     return csv_parts(INTRO_COLUMNS, lines())
