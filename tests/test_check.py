@@ -12,12 +12,14 @@ from typer.testing import CliRunner
 
 from peermatch.cli.app import app
 from peermatch.errors import RosterError, RosterUnreadable
-from peermatch.matching.checking import check_dict, check_roster, level_counts, rows_text, without_partner
+from peermatch.matching.check_levels import level_counts
+from peermatch.matching.check_people import without_partner
+from peermatch.matching.checking import check_dict, check_roster
 from peermatch.matching.graph import Problem
 from peermatch.matching.solve import ideal_pairs_possible
 from peermatch.roster.config import Config, Rules, load_config
 from peermatch.roster.reading import load_roster
-from peermatch.text import shown_id
+from peermatch.text import rows_text, shown_id
 from tests.factories import person
 from tests.golden import Golden
 

@@ -115,11 +115,38 @@ def test_too_few_partners_for_the_rounds_is_reported_by_row_and_level_never_by_n
     with pytest.raises(Infeasible) as caught:
         plan(roster, 3, strict=True)
     message = str(caught.value)
-    # A gap of 2 still leaves Band 8a short; 3 reaches Band 5, and one round planned with it says what it changes.
+    # A gap of 2 still leaves Band 8a short; 3 reaches Band 5, and the three rounds planned with it say what it
+    # changes: in the first, A, B and C meet at Band 8a (a pair and its third) and D meets E; after that each Band 8a
+    # person has only D and E left, so both Band 5 staff meet one of them in rounds 2 and 3.
     assert "row 2 (id A, Band 8a, 2 possible)" in message and "--max-level-gap 3 leaves nobody short" in message
-    assert "(the first round would pair nobody further apart than today)" in message
+    assert "(this would pair 2 Band 5 staff with Band 8a staff in 2 of the 3 rounds)" in message
     assert "Ann" not in message
     assert caught.value.exit_code == 1
+
+
+def test_the_suggested_gap_states_its_side_effect_for_each_round() -> None:
+    # X, alone at Band 3, has nobody within one level; the three Band 5 staff have two partners each, short of three
+    # rounds.  A gap of 2 gives everyone three.  Each round one Band 5 pair is ideal and the third Band 5 person
+    # meets X (a round-robin of A, B and C), so one Band 3 person meets one Band 5 person every round.
+    roster = roster_of(person("X", "Band 3", "Nurse", row=2), person("A", "Band 5", "GP", row=3),
+                       person("B", "Band 5", "Work Coach", row=4), person("C", "Band 5", "Pharmacist", row=5))
+    with pytest.raises(Infeasible) as caught:
+        plan(roster, 3, strict=True)
+    assert ("--max-level-gap 2 leaves nobody short (this would pair 1 Band 3 staff with Band 5 staff each round)"
+            in str(caught.value))
+
+
+def test_a_group_of_three_counts_each_meeting_further_apart() -> None:
+    # With four Band 5 staff of four professions, X joins one of the two ideal pairs in round 1 and meets both of
+    # its members; every later pair holds one of them, so X sits rounds 2 and 3 out.  One Band 3 person, two
+    # meetings, one round of three.
+    roster = roster_of(person("X", "Band 3", "Nurse", row=2), person("A", "Band 5", "GP", row=3),
+                       person("B", "Band 5", "Work Coach", row=4), person("C", "Band 5", "Pharmacist", row=5),
+                       person("D", "Band 5", "Physiotherapist", row=6))
+    with pytest.raises(Infeasible) as caught:
+        plan(roster, 3, strict=True)
+    assert ("(this would pair 1 Band 3 staff with Band 5 staff in 1 of the 3 rounds; in all, 2 meetings further "
+            "apart than today in 1 of the 3 rounds)") in str(caught.value)
 
 
 def test_someone_short_of_partners_meets_each_once_in_pairs_and_sits_out_the_rest() -> None:

@@ -13,7 +13,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from peermatch.matching.checking import CheckResult, Finding, shown_columns
+from peermatch.matching.check_findings import Finding
+from peermatch.matching.checking import CheckResult, shown_columns
 from peermatch.roster.cells import DELIMITER_NAMES
 from peermatch.roster.workbook import WORKBOOK
 

@@ -1,6 +1,7 @@
 """Who may meet whom, and the best way to seat them: the candidate graph and its scores (``graph``, ``scoring``),
 the solvers (``solve`` picks ``exact`` or ``fast``), one pairing (``pairing``), rounds over a programme
-(``schedule``), and the logic behind ``check`` and ``explain`` (``checking``, ``explain``).
+(``schedule``), and the logic behind ``check`` (``checking``, with ``check_levels``, ``check_people`` and
+``check_findings``) and ``explain`` (``explain``).
 
 Each rule has one definition here that every command calls: who can partner whom, the score of a pair, and the
 most ideal pairs a roster can hold.

@@ -211,8 +211,7 @@ def plan_schedule(
     warnings = []
     seated: list[dict[int, int]] = [{} for _ in starts]
     if short:
-        fix = suggest_fix(base, people, len(starts), short,
-                          lambda wider: solve(wider, 0, odd="leave-out").groups)  # as `check --rounds` does
+        fix = suggest_fix(base, people, len(starts), short)  # as `check --rounds` does
         if strict:
             raise Infeasible(shortfall_message(short, len(starts), fix, planned=False))
         warnings.append(shortfall_message(short, len(starts), fix, planned=True))

@@ -7,18 +7,21 @@ everyone else is planned as usual.  ``schedule --strict`` refuses instead, and `
 same people with the same counts: both call :func:`shortfalls`.
 
 A suggested fix is one that has been checked: :func:`suggest_fix` finds the smallest ``--max-level-gap`` (or
-number of rounds) under which nobody is short, and says what it would change in the first round.
+number of rounds) under which nobody is short, and says what it would change in each round of a plan made
+with it.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from peermatch.matching.graph import Problem
 from peermatch.matching.partners import partner_counts
+from peermatch.matching.solve import solve
 from peermatch.models import Person
 from peermatch.text import shown_id
 
@@ -72,17 +75,13 @@ def _within_reach(problem: Problem, i: int) -> list[int]:
     return [j for j in range(problem.n) if j != i and (gap := problem.gap(i, j)) is not None and gap <= problem.max_gap]
 
 
-def suggest_fix(problem: Problem, people: Sequence[Person], rounds: int, short: Sequence[Shortfall],
-                solve_round: Callable[[Problem], list[tuple[int, ...]]]) -> str:
-    """The smallest change checked to leave nobody short, and what it costs; see the module docstring.
-
-    ``solve_round`` pairs one round of a problem, so the side effect of a wider gap is measured, not guessed.
-    """
+def suggest_fix(problem: Problem, people: Sequence[Person], rounds: int, short: Sequence[Shortfall]) -> str:
+    """The smallest change checked to leave nobody short, and what it costs; see the module docstring."""
     fixes = []
     for gap in range(problem.max_gap + 1, WIDEST_GAP_TRIED + 1):
         wider = dataclasses.replace(problem, max_gap=gap)
         if not shortfalls(people, wider, rounds):
-            effect = _side_effect(wider, people, problem.max_gap, solve_round)
+            effect = _side_effect(wider, people, problem.max_gap, rounds)
             fixes.append(f"--max-level-gap {gap} leaves nobody short ({effect})")
             break
     if (fewest := min(s.partners for s in short)) > 0:
@@ -93,21 +92,54 @@ def suggest_fix(problem: Problem, people: Sequence[Person], rounds: int, short: 
     return "; or ".join(fixes)
 
 
-def _side_effect(wider: Problem, people: Sequence[Person], gap: int,
-                 solve_round: Callable[[Problem], list[tuple[int, ...]]]) -> str:
-    """``this would pair 23 Band 3 staff with Band 5 staff in the first round``: the most common pair it adds."""
-    apart: Counter[tuple[str, str]] = Counter()
-    for group in solve_round(wider):
-        a, b = group[0], group[1]
-        if (g := wider.gap(a, b)) is not None and g > gap:
-            first, second = sorted((people[a].level, people[b].level))
-            apart[str(first), str(second)] += 1
-    if not apart:
-        return "the first round would pair nobody further apart than today"
-    (low, high), most = apart.most_common(1)[0]
-    total = sum(apart.values())
-    also = f", {total} pairs further apart than today in all" if total > most else ""
-    return f"this would pair {most} {low} staff with {high} staff in the first round{also}"
+def _side_effect(wider: Problem, people: Sequence[Person], gap: int, rounds: int) -> str:
+    """``this would pair 21 to 25 Band 3 staff with Band 5 staff each round``: the levels most often brought together
+    further apart than ``gap``, counted in every round of a plan made with the wider gap.
+
+    The plan is measured, not guessed: each round is solved as ``schedule`` solves it (groups of three included),
+    given who met in the rounds before.  A round counts the junior people of those two levels who meet someone of
+    the senior one, and, in all, the meetings further apart than today (a group of three holds three meetings).
+    """
+    met: dict[int, set[int]] = {i: set(partners) for i, partners in wider.forbidden.items()}
+    juniors: list[dict[tuple[str, str], set[int]]] = []
+    meetings: list[int] = []
+    for _ in range(rounds):
+        counted: dict[tuple[str, str], set[int]] = {}
+        further = 0
+        for group in solve(dataclasses.replace(wider, forbidden=met), 0).groups:
+            for a, b in itertools.combinations(group, 2):
+                if (g := wider.gap(a, b)) is not None and g > gap:
+                    junior, senior = sorted((a, b), key=lambda i: people[i].level)
+                    counted.setdefault((str(people[junior].level), str(people[senior].level)), set()).add(junior)
+                    further += 1
+                met.setdefault(a, set()).add(b)
+                met.setdefault(b, set()).add(a)
+        juniors.append(counted)
+        meetings.append(further)
+    overall: Counter[tuple[str, str]] = Counter()
+    for counted in juniors:
+        overall.update({levels: len(who) for levels, who in counted.items()})
+    if not overall:
+        return f"no round of the {rounds} would pair anyone further apart than today"
+    (low, high), _ = overall.most_common(1)[0]
+    most = [len(counted.get((low, high), ())) for counted in juniors]
+    effect = f"this would pair {_per_round(most, f'{low} staff with {high} staff')}"
+    if meetings != most:
+        words = _per_round(meetings, "meetings further apart than today", "meeting further apart than today")
+        effect += f"; in all, {words}"
+    return effect
+
+
+def _per_round(counts: Sequence[int], what: str, one: str | None = None) -> str:
+    """``23 <what> each round``, ``21 to 25 <what> each round`` or ``1 to 2 <what> in 4 of the 6 rounds``.
+
+    ``one`` replaces ``what`` when no round counts more than one (``1 meeting ...``).
+    """
+    used = [n for n in counts if n]
+    low, high = min(used), max(used)
+    many = f"{low}" if low == high else f"{low} to {high}"
+    when = "each round" if len(used) == len(counts) else f"in {len(used)} of the {len(counts)} rounds"
+    return f"{many} {one if one and high == 1 else what} {when}"
 
 
 def shortfall_message(short: Sequence[Shortfall], rounds: int, fix: str, *, planned: bool) -> str:
