@@ -137,6 +137,23 @@ class ScheduledGroup:
     stamp: datetime | None = None
 
 
+@dataclass(frozen=True)
+class CancelledEntry:
+    """A calendar entry sent for a conversation that a later plan of the round no longer has.
+
+    Calendars already hold it, so it is cancelled rather than dropped: the same UID, a SEQUENCE one above the last
+    version sent, STATUS:CANCELLED.  The history keeps it with its round, so every rerun writes the same
+    cancellation, until a plan brings exactly these people together again and the entry comes back.
+    """
+
+    uid: str
+    members: tuple[str, ...]  # the ids it was sent to; people no longer in the roster get no ATTENDEE line
+    sequence: int
+    stamp: datetime  # DTSTAMP: when it was cancelled (UTC)
+    starts: datetime  # the start the invitation gave, local time in Europe/London, no tzinfo
+    minutes: int  # the length it gave
+
+
 @dataclass
 class Round:
     number: int  # 1-based within this schedule
@@ -146,6 +163,7 @@ class Round:
     unmatched: list[str]
     prompt: str  # the conversation prompt for this round
     unmatched_reasons: dict[str, str] = field(default_factory=dict)  # id -> why they sit this round out
+    cancelled: list[CancelledEntry] = field(default_factory=list)  # entries of an earlier plan of this round
 
 
 @dataclass

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 import peermatch.cli.schedule as schedule_command
 from peermatch.cli.app import app
+from peermatch.history.file import SCHEMA_VERSION
 from peermatch.history.recording import carry_versions, record_schedule
 from peermatch.history.store import History
 from peermatch.models import Round, Schedule, ScheduledGroup, group_uid
@@ -100,6 +101,8 @@ def test_a_group_nobody_left_in_gets_a_uid_no_calendar_holds(tmp_path: Path) -> 
 def downgrade_to_version_one(path: Path) -> None:
     """Make the file a schema-1 history, as peermatch wrote them before SEQUENCE and DTSTAMP were kept."""
     with sqlite3.connect(path) as raw:
+        raw.execute("DROP TABLE cancelled_members")
+        raw.execute("DROP TABLE cancelled")
         for column in ("sequence", "stamp", "version"):
             raw.execute(f"ALTER TABLE groups DROP COLUMN {column}")
         raw.execute("UPDATE rounds SET recorded_at = '2026-12-01T10:30:00'")
@@ -120,7 +123,7 @@ def test_a_history_from_before_versions_opens_and_is_brought_up_to_date(tmp_path
     second = run_at(history, plan("AB", "CE"), T1)  # the first run that records migrates the file
     assert [(g.sequence, g.stamp) for g in second.rounds[0].groups] == [(0, T0), (1, T1)]
     with sqlite3.connect(history) as raw:
-        assert raw.execute("PRAGMA user_version").fetchone() == (2,)
+        assert raw.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
     raw.close()
 
 

@@ -181,6 +181,8 @@ DOCUMENTED_SCHEMA = {
     "groups": ["id", "round_id", "number", "table_number", "uid", "met", "sequence", "stamp", "version"],
     "members": ["group_id", "position", "person_id", "profession", "organisation", "odd"],
     "unmatched": ["round_id", "person_id"],
+    "cancelled": ["id", "round_id", "uid", "sequence", "stamp", "starts", "minutes"],
+    "cancelled_members": ["cancelled_id", "position", "person_id"],
 }
 
 

@@ -154,6 +154,13 @@ def _per_round_text(per_round: list[dict[str, Any]]) -> str:
     return f"ideal pairs of the most possible: {ideal}; score within {gaps} points of the best possible"
 
 
+def cancelled_text(cancelled: int, now: int) -> str:
+    """One line on the calendar entries of conversations a rerun no longer has."""
+    entries = f"{cancelled} calendar entr{'y' if cancelled == 1 else 'ies'}"
+    new = "all by this run" if now == cancelled else f"{now} by this run" if now else "by earlier runs"
+    return f"{entries}, no longer planned ({new})"
+
+
 def render_schedule(out: Console, schedule: Schedule, *, limit: int | None = None) -> None:
     people = {p.id: p for p in schedule.roster.people}
     for rnd in schedule.rounds:
@@ -187,6 +194,8 @@ def render_schedule(out: Console, schedule: Schedule, *, limit: int | None = Non
         ("Professions met", met or "—"),
         ("Seed", str(s["seed"])),
     ]
+    if s.get("calendar_entries_cancelled"):
+        rows.append(("Cancelled", cancelled_text(s["calendar_entries_cancelled"], s["calendar_entries_cancelled_now"])))
     if "history" in s:
         rows.append(("History", str(s["history"])))
     for label, value in rows:

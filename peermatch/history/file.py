@@ -32,9 +32,30 @@ from typing import Any, Self
 
 from peermatch.errors import HistoryBusy, HistoryError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APPLICATION_ID = 0x50654D68  # "PeMh": marks the file as a peermatch history for `file` and for us
 
+# Calendar entries a rerun of a round cancelled (schema 3): kept so the next rerun writes the same cancellation.
+CANCELLED_SCHEMA = (
+    """CREATE TABLE cancelled (
+        id INTEGER PRIMARY KEY,
+        round_id INTEGER NOT NULL REFERENCES rounds (id) ON DELETE CASCADE,
+        uid TEXT NOT NULL,
+        sequence INTEGER NOT NULL,  -- one more than the last version sent
+        stamp TEXT NOT NULL,  -- when it was cancelled, UTC 'YYYY-MM-DDTHH:MM:SSZ'
+        starts TEXT NOT NULL,  -- the start the invitation gave, local time, 'YYYY-MM-DDTHH:MM'
+        minutes INTEGER NOT NULL,  -- the length it gave
+        UNIQUE (round_id, uid)
+    )""",
+    """CREATE TABLE cancelled_members (
+        cancelled_id INTEGER NOT NULL REFERENCES cancelled (id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        person_id TEXT NOT NULL,
+        PRIMARY KEY (cancelled_id, person_id)
+    )""",
+    "CREATE INDEX cancelled_by_round ON cancelled (round_id)",
+    "CREATE INDEX cancelled_members_by_person ON cancelled_members (person_id)",
+)
 SCHEMA = (
     """CREATE TABLE rounds (
         id INTEGER PRIMARY KEY AUTOINCREMENT,  -- AUTOINCREMENT: ids never come back, so id order is recorded order
@@ -72,6 +93,7 @@ SCHEMA = (
     "CREATE INDEX groups_by_round ON groups (round_id)",
     "CREATE INDEX members_by_person ON members (person_id)",
     "CREATE INDEX unmatched_by_person ON unmatched (person_id)",
+    *CANCELLED_SCHEMA,
 )
 # Steps from schema version N to N + 1, run in the writer's transaction when an older file is opened for writing.
 # A stamp for a round recorded before version 2 is the round's recorded_at (the machine's local time) in UTC.
@@ -82,6 +104,7 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "ALTER TABLE groups ADD COLUMN version TEXT NOT NULL DEFAULT ''",
         "UPDATE groups SET stamp = (SELECT " + STAMP_OF_RECORDED_AT.format("r.recorded_at")
         + " FROM rounds r WHERE r.id = groups.round_id)"),
+    2: CANCELLED_SCHEMA,
 }
 
 

@@ -7,10 +7,11 @@ import hashlib
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
-from peermatch.history.store import History, RecordedGroup
-from peermatch.models import PairResult, Person, Round, Schedule, ScheduledGroup, group_uid
+from peermatch.history.store import History, RecordedCancellation, RecordedGroup
+from peermatch.models import CancelledEntry, PairResult, Person, Round, Schedule, ScheduledGroup, group_uid
 
 _STAMP = "%Y-%m-%dT%H:%M:%SZ"
+_LOCAL = "%Y-%m-%dT%H:%M"
 
 
 def pair_label(chosen: str | None = None) -> str:
@@ -45,23 +46,50 @@ def conversation_version(schedule: Schedule, round_: Round, group: ScheduledGrou
 
 
 def carry_versions(store: History, schedule: Schedule, recorded: datetime) -> Schedule:
-    """The schedule with each conversation's calendar UID, SEQUENCE and DTSTAMP carried over from the history.
+    """The schedule with each conversation's calendar UID, SEQUENCE and DTSTAMP carried over from the history, and
+    each round's cancelled calendar entries.
 
     When a round is planned again, each new group takes over the calendar entry of the recorded group it shares
     the most people with (the same people first), so the entry already in their calendars is updated rather than
     left beside a new one.  An entry that says the same as before keeps its SEQUENCE and DTSTAMP, so an unchanged
     plan gives the same files; one that changed gets SEQUENCE + 1 and ``recorded`` (the time of this run, UTC) as
     DTSTAMP; a group with nobody from the recorded round gets a new entry, SEQUENCE 0.
+
+    A recorded entry no new group takes over (its people are all in other groups now, or left) is cancelled:
+    SEQUENCE + 1, DTSTAMP ``recorded``, and the start it gave, so calendars can remove it.  An entry
+    cancelled by an earlier rerun stays cancelled as it was, unless a group of exactly its people meets again: then
+    that group takes the entry back (SEQUENCE + 1) rather than a second one beside it.  ``summary`` counts them.
     """
     moment = recorded.astimezone(UTC).replace(microsecond=0)
-    rounds = []
+    rounds, now = [], 0
     for round_ in schedule.rounds:
-        old = store.calendar_versions(round_.label)
-        rounds.append(dataclasses.replace(round_, groups=_carried(schedule, round_, old, moment)))
-    return dataclasses.replace(schedule, rounds=rounds)
+        groups, kept, new = _carried(schedule, round_, _recorded(store, round_.label), moment)
+        rounds.append(dataclasses.replace(round_, groups=groups, cancelled=kept + new))
+        now += len(new)
+    summary = schedule.summary | {"calendar_entries_cancelled": sum(len(r.cancelled) for r in rounds),
+                                  "calendar_entries_cancelled_now": now}
+    return dataclasses.replace(schedule, rounds=rounds, summary=summary)
 
 
-def _carried(schedule: Schedule, round_: Round, old: list[RecordedGroup], moment: datetime) -> list[ScheduledGroup]:
+@dataclasses.dataclass(frozen=True)
+class _Recorded:
+    """What the history holds for a round being planned again: its entries, those cancelled, and its start."""
+
+    groups: list[RecordedGroup]
+    cancelled: list[RecordedCancellation]
+    starts: datetime | None
+
+
+def _recorded(store: History, label: str) -> _Recorded:
+    starts = store.round_starts(label)
+    return _Recorded(store.calendar_versions(label), store.cancelled_entries(label),
+                     datetime.strptime(starts, _LOCAL) if starts else None)
+
+
+def _carried(schedule: Schedule, round_: Round, recorded: _Recorded,
+             moment: datetime) -> tuple[list[ScheduledGroup], list[CancelledEntry], list[CancelledEntry]]:
+    """The round's groups with their entries; the entries that stay cancelled; those cancelled now."""
+    old = recorded.groups
     exact = {frozenset(g.members): k for k, g in enumerate(old)}
     where = {member: k for k, g in enumerate(old) for member in g.members}
     claimed: dict[int, int] = {}  # old group -> new group that takes over its entry
@@ -70,8 +98,12 @@ def _carried(schedule: Schedule, round_: Round, old: list[RecordedGroup], moment
         if k is not None:
             claimed[k] = n
     taken = {n: k for k, n in claimed.items()}
+    # Then the same people as a cancelled entry: it is in their calendars, cancelled, and comes back.
+    gone = {frozenset(entry.members): entry for entry in recorded.cancelled}
+    back = {n: entry for n, group in enumerate(round_.groups)
+            if n not in taken and (entry := gone.get(frozenset(group.members))) is not None}
     for n, group in enumerate(round_.groups):  # then the most people shared, the earlier recorded group on a tie
-        if n in taken:
+        if n in taken or n in back:
             continue
         shared: dict[int, int] = {}
         for member in group.members:
@@ -81,7 +113,8 @@ def _carried(schedule: Schedule, round_: Round, old: list[RecordedGroup], moment
         if shared:
             k = min(shared, key=lambda k: (-shared[k], k))
             claimed[k], taken[n] = n, k
-    used = {g.uid for g in old if g.uid}  # a new entry never takes a UID calendars already hold
+    # A new entry never takes a UID calendars already hold, cancelled or not.
+    used = {g.uid for g in old if g.uid} | {entry.uid for entry in recorded.cancelled}
     groups = []
     for n, group in enumerate(round_.groups):
         version = conversation_version(schedule, round_, group)
@@ -95,6 +128,8 @@ def _carried(schedule: Schedule, round_: Round, old: list[RecordedGroup], moment
                                               stamp=datetime.strptime(before.stamp, _STAMP).replace(tzinfo=UTC)))
         elif before is not None and before.uid:
             groups.append(dataclasses.replace(group, uid=before.uid, sequence=before.sequence + 1, stamp=moment))
+        elif n in back:
+            groups.append(dataclasses.replace(group, uid=back[n].uid, sequence=back[n].sequence + 1, stamp=moment))
         else:
             uid, attempt = group.uid, 0
             while uid in used:  # an entry a changed group took over may carry the UID these people once had
@@ -102,7 +137,16 @@ def _carried(schedule: Schedule, round_: Round, old: list[RecordedGroup], moment
                 uid = group_uid(f"{round_.label}\x1f{attempt}", group.members)
             used.add(uid)
             groups.append(dataclasses.replace(group, uid=uid, sequence=0, stamp=moment))
-    return groups
+    returned = {entry.uid for entry in back.values()}
+    kept = [CancelledEntry(entry.uid, entry.members, entry.sequence,
+                           datetime.strptime(entry.stamp, _STAMP).replace(tzinfo=UTC),
+                           datetime.strptime(entry.starts, _LOCAL), entry.minutes)
+            for entry in recorded.cancelled if entry.uid not in returned]
+    # An entry nobody took over.  A group forget-person shrank has no UID left (nor was one ever sent for it).
+    new = [CancelledEntry(g.uid, g.members, g.sequence + 1, moment, recorded.starts or round_.starts,
+                          schedule.duration_minutes)
+           for k, g in enumerate(old) if k not in claimed and g.uid]
+    return groups, kept, new
 
 
 def record_schedule(store: History, schedule: Schedule) -> None:
@@ -112,5 +156,9 @@ def record_schedule(store: History, schedule: Schedule) -> None:
                                 stamp=g.stamp.astimezone(UTC).strftime(_STAMP) if g.stamp else None,
                                 version=conversation_version(schedule, rnd, g))
                   for g in rnd.groups]
-        store.record_round(rnd.label, kind="schedule", starts=rnd.starts.strftime("%Y-%m-%dT%H:%M"),
-                           groups=groups, unmatched=rnd.unmatched, profiles=profiles)
+        cancelled = [RecordedCancellation(entry.uid, entry.members, entry.sequence,
+                                          entry.stamp.astimezone(UTC).strftime(_STAMP),
+                                          entry.starts.strftime(_LOCAL), entry.minutes)
+                     for entry in rnd.cancelled]
+        store.record_round(rnd.label, kind="schedule", starts=rnd.starts.strftime(_LOCAL),
+                           groups=groups, unmatched=rnd.unmatched, profiles=profiles, cancelled=cancelled)

@@ -57,6 +57,18 @@ class RecordedGroup:
 
 
 @dataclass(frozen=True)
+class RecordedCancellation:
+    """A calendar entry a rerun of the round cancelled (see :class:`peermatch.models.CancelledEntry`)."""
+
+    uid: str
+    members: tuple[str, ...]
+    sequence: int
+    stamp: str  # UTC "2027-01-11T09:00:00Z": when it was cancelled
+    starts: str  # local "2027-01-11T09:00": the start the invitation gave
+    minutes: int
+
+
+@dataclass(frozen=True)
 class RoundInfo:
     label: str
     starts: str | None  # "2027-01-11T09:00"
@@ -160,6 +172,28 @@ class History(HistoryFile):
                                         sequence=sequence, stamp=stamp, version=version))
         return groups
 
+    def cancelled_entries(self, label: str) -> list[RecordedCancellation]:
+        """The calendar entries of the round ``label`` that earlier reruns cancelled, in the order recorded."""
+        if self._schema_version < 3:  # a file from before they were kept, opened read-only: none
+            return []
+        rows = self._rows(
+            """SELECT c.id, c.uid, c.sequence, c.stamp, c.starts, c.minutes, m.person_id
+               FROM rounds r JOIN cancelled c ON c.round_id = r.id
+               LEFT JOIN cancelled_members m ON m.cancelled_id = c.id
+               WHERE r.label = ? ORDER BY c.id, m.position""", (label.strip(),))
+        entries = []
+        for _, group in itertools.groupby(rows, key=lambda row: row[0]):
+            found = list(group)
+            _, uid, sequence, stamp, starts, length, _ = found[0]
+            entries.append(RecordedCancellation(uid, tuple(row[6] for row in found if row[6] is not None), sequence,
+                                                stamp, starts, length))
+        return entries
+
+    def round_starts(self, label: str) -> str | None:
+        """When the round ``label`` was recorded to start ("2027-01-11T09:00"), or None (no round, or no date)."""
+        found = self._rows("SELECT starts FROM rounds WHERE label = ?", (label.strip(),))
+        return found[0][0] if found else None
+
     def rounds(self) -> list[RoundInfo]:
         """Every round, oldest first."""
         return [RoundInfo(*row) for row in self._rows(
@@ -242,10 +276,12 @@ class History(HistoryFile):
     # -- writing ------------------------------------------------------------------------------------------------
 
     def record_round(self, label: str, *, kind: str, starts: str | None, groups: Sequence[RecordedGroup],
-                     unmatched: Sequence[str], profiles: Mapping[str, tuple[str, str]]) -> None:
+                     unmatched: Sequence[str], profiles: Mapping[str, tuple[str, str]],
+                     cancelled: Sequence[RecordedCancellation] = ()) -> None:
         """Record a round under ``label``, replacing any round already recorded under it.
 
         ``profiles`` maps an id to its (profession key, organisation key); nothing else about a person is kept.
+        ``cancelled`` are the calendar entries of earlier plans of the round that this one no longer has.
         """
         label = self._label(label)
         if kind not in KINDS:
@@ -264,7 +300,12 @@ class History(HistoryFile):
                 raise ValueError(f"round {label!r}: the odd one must be a member of their group")
         if seen & set(unmatched) or len(set(unmatched)) < len(unmatched):
             raise ValueError(f"round {label!r}: an unmatched person is also in a group, or listed twice")
+        uids = {entry.uid for entry in cancelled}
+        if len(uids) < len(cancelled) or "" in uids or uids & {g.uid for g in groups} or not all(
+                entry.members for entry in cancelled):
+            raise ValueError(f"round {label!r}: a cancelled calendar entry needs a UID of its own and its people")
         self._replace_round(label, kind, moment, groups, unmatched, profiles)
+        self._record_cancelled(label, cancelled)
 
     def import_rows(self, rows: Iterable[Mapping[str, str | None]], *, source: str | Path | None = None,
                     first_row: int = 2) -> int:
@@ -314,23 +355,34 @@ class History(HistoryFile):
         self._vacuum = True
 
     def forget_person(self, person_id: str) -> int:
-        """Delete every trace of ``person_id``; returns how many places (memberships, unmatched) were removed.
+        """Delete every trace of ``person_id``; returns how many rounds held them (in a group, unmatched, or in a
+        cancelled calendar entry).
 
         A group left with fewer than two people is deleted with its remaining member; a group that shrinks keeps
-        no calendar UID (it was derived from the old membership).  Always compacts the file on commit, so running
-        the command again finishes the job if a crash came in between.
+        no calendar UID (it was derived from the old membership).  A cancelled calendar entry they were sent goes
+        altogether, for the same reason: its UID may be derived from their id, and without it there is nothing to
+        cancel.  Always compacts the file on commit, so running the command again finishes the job if a crash came
+        in between.
         """
         self._writable()
+        (rounds,), = self._rows(
+            """SELECT count(*) FROM (
+                   SELECT g.round_id FROM members m JOIN groups g ON g.id = m.group_id WHERE m.person_id = ?1
+                   UNION SELECT round_id FROM unmatched WHERE person_id = ?1
+                   UNION SELECT c.round_id FROM cancelled_members m JOIN cancelled c ON c.id = m.cancelled_id
+                         WHERE m.person_id = ?1)""", (person_id,))
         groups = [group_id for (group_id,) in self._rows(
             "SELECT group_id FROM members WHERE person_id = ?", (person_id,))]
-        removed = self._execute("DELETE FROM members WHERE person_id = ?", (person_id,))
-        removed += self._execute("DELETE FROM unmatched WHERE person_id = ?", (person_id,))
+        self._execute("DELETE FROM members WHERE person_id = ?", (person_id,))
+        self._execute("DELETE FROM unmatched WHERE person_id = ?", (person_id,))
         for group_id in groups:
             self._execute("UPDATE groups SET uid = '' WHERE id = ?", (group_id,))
             self._execute("DELETE FROM groups WHERE id = ? AND (SELECT count(*) FROM members WHERE group_id = ?) < 2",
                           (group_id, group_id))
+        self._execute("""DELETE FROM cancelled  -- with its members, by cascade
+                         WHERE id IN (SELECT cancelled_id FROM cancelled_members WHERE person_id = ?)""", (person_id,))
         self._vacuum = True
-        return removed
+        return int(rounds)
 
     def prune_before(self, when: str) -> int:
         """Delete the rounds that started before ``when`` (ISO date or time); returns how many."""
@@ -417,6 +469,21 @@ class History(HistoryFile):
              for number, g in enumerate(groups, start=1) for position, person_id in enumerate(g.members)))
         self._execute_many("INSERT INTO unmatched (round_id, person_id) VALUES (?, ?)",
                            ((round_id, person_id) for person_id in unmatched))
+
+    def _record_cancelled(self, label: str, cancelled: Sequence[RecordedCancellation]) -> None:
+        """Add the round's cancelled calendar entries (the round was just recorded, so it has none yet)."""
+        if not cancelled:
+            return
+        (round_id,), = self._rows("SELECT id FROM rounds WHERE label = ?", (label,))
+        (base,), = self._rows("SELECT COALESCE(MAX(id), 0) FROM cancelled")
+        self._execute_many(
+            "INSERT INTO cancelled (id, round_id, uid, sequence, stamp, starts, minutes) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            ((base + n, round_id, entry.uid, entry.sequence, entry.stamp, entry.starts, entry.minutes)
+             for n, entry in enumerate(cancelled, start=1)))
+        self._execute_many(
+            "INSERT INTO cancelled_members (cancelled_id, position, person_id) VALUES (?, ?, ?)",
+            ((base + n, position, person_id)
+             for n, entry in enumerate(cancelled, start=1) for position, person_id in enumerate(entry.members)))
 
 
 
