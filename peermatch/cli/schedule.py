@@ -70,13 +70,16 @@ def schedule(
                                        show_default=False)] = None,
     groups_out: Annotated[Path | None, option("--groups-out", help="CSV with one row per group per round (or .xlsx).",
                                               show_default=False)] = None,
-    ics: Annotated[Path | None, option("--ics", help="A calendar file (.ics) with every conversation.",
+    ics: Annotated[Path | None, option("--ics", help="A calendar file (.ics) with every conversation (and, "
+                                       "planning a round again, the conversations it cancels).",
                                        show_default=False)] = None,
-    ics_dir: Annotated[Path | None, option("--ics-dir", help="A folder of invitations, one .ics per conversation.",
+    ics_dir: Annotated[Path | None, option("--ics-dir", help="A folder of invitations, one .ics per "
+                                           "conversation, and one cancellation per conversation a rerun dropped.",
                                            show_default=False)] = None,
     intros: Annotated[Path | None, option("--intros", help="CSV of introduction emails, one per group per round.",
                                           show_default=False)] = None,
-    eml_dir: Annotated[Path | None, option("--eml-dir", help="A folder of introduction emails, one .eml per group.",
+    eml_dir: Annotated[Path | None, option("--eml-dir", help="A folder of introduction emails, one .eml "
+                                          "per group, and one cancellation per conversation a rerun dropped.",
                                            show_default=False)] = None,
     config_path: ConfigOption = None,
     sheet: SheetOption = None,
@@ -126,6 +129,12 @@ def schedule(
 
     plans three rotations at tables of five, numbered, nobody at a table with
     someone they have already met.
+
+        peermatch schedule roster.csv --rounds 6 --start 2027-01-11 --seed 7 --ics-dir invitations
+
+    run again with the same --seed after someone leaves the roster: changed
+    conversations get updated invitations, and a conversation no longer
+    planned gets a cancellation (invitations/round-01-cancelled-001.ics).
     """
     # Imported here, not at the top, as in every command (see cli/common.py); icalendar alone takes 70 ms.
     from peermatch.cli import render
@@ -136,6 +145,7 @@ def schedule(
     from peermatch.matching.pairing import new_seed
     from peermatch.matching.schedule import parse_every, parse_start, plan_schedule, round_label
     from peermatch.matching.tables import group_schedule, too_many_rounds
+    from peermatch.outputs.cancellations import cancellation_emails
     from peermatch.outputs.contacts import Directory, UnusableAddress
     from peermatch.outputs.export import (
         Staged,
@@ -252,6 +262,9 @@ def schedule(
                     elif eml_dir:
                         staged.folder(eml_dir, emails(plan, template, sender=organiser or "",
                                                       coordinator=coordinator, directory=directory))
+                    if eml_dir:  # then the cancellations a rerun sends
+                        staged.folder(eml_dir, cancellation_emails(plan, sender=organiser or "",
+                                                                   coordinator=coordinator, directory=directory))
                 except UnusableAddress as problem:
                     # Name the file to fix: the roster for a person's address, the config for the organiser's.
                     if problem.person_id is None:

@@ -146,3 +146,7 @@ class Directory:
 
     def members(self, members: Iterable[str]) -> list[Contact]:
         return [self[member] for member in members]
+
+    def present(self, members: Iterable[str]) -> list[Contact]:
+        """The members still in the roster (a cancelled conversation's people may have left)."""
+        return [self[member] for member in members if member in self._people]

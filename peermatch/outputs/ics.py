@@ -16,6 +16,11 @@ of the version recorded, so an unchanged plan gives the same bytes.  Without a s
 history) ``DTSTAMP`` is the schedule's first start in UTC, never the clock.  ``ORGANIZER`` carries the organiser's
 name, or else the coordinator's.
 
+A conversation an earlier plan of the round had and this one has not (``Round.cancelled``) is cancelled as RFC 5546
+says: the same UID, the next SEQUENCE and ``STATUS:CANCELLED``, in the programme calendar and, as a
+``METHOD:CANCEL`` calendar of its own (:func:`cancellations`), after the invitations; addressed to its people who
+are still in the roster.
+
 Events are written here rather than by icalendar, which takes milliseconds an event (300,000 events for six rounds
 of 100,000 people), in exactly the bytes icalendar writes (its property order, escaping, parameter quoting and line
 folding; tests compare the two); icalendar still makes the VTIMEZONE, once a file.  Names and emails are cleaned
@@ -31,7 +36,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Timezone
 
-from peermatch.models import Round, Schedule, ScheduledGroup
+from peermatch.models import CancelledEntry, Round, Schedule, ScheduledGroup
 from peermatch.outputs.contacts import (
     Contact,
     Directory,
@@ -41,12 +46,15 @@ from peermatch.outputs.contacts import (
     parse_mailbox,
 )
 
-__all__ = ["UnusableAddress", "clean", "invitation_files", "invitation_ics", "invitations", "london_timezone",
-           "schedule_ics", "schedule_ics_parts"]
+__all__ = ["UnusableAddress", "cancellations", "clean", "invitation_files", "invitation_ics", "invitations",
+           "london_timezone", "schedule_ics", "schedule_ics_parts"]
 
 LONDON = ZoneInfo("Europe/London")
 TZID = "Europe/London"
 PRODID = "-//peermatch//peermatch//EN"
+CANCELLED_SUMMARY = "Cancelled: peer-learning conversation"
+CANCELLED_DESCRIPTION = ("This peer-learning conversation is no longer planned: the round was planned again "
+                         "without it. If you are in another conversation this round, its invitation comes on its own.")
 _FOLD_AT = 74  # octets a line holds before icalendar folds it (RFC 5545 allows 75)
 _QUOTABLE = re.compile("[,;:\u2019]")
 _END = b"END:VCALENDAR\r\n"
@@ -73,6 +81,11 @@ def stamp(schedule: Schedule) -> datetime:
 def file_name(round_: Round, index: int, suffix: str) -> str:
     """``round-01-group-003.ics``: built from numbers only, so always a safe file name."""
     return f"round-{round_.number:02d}-group-{index:03d}.{suffix}"
+
+
+def cancellation_file_name(round_: Round, index: int, suffix: str) -> str:
+    """``round-01-cancelled-002.ics``: the round's second cancelled entry, numbers only like :func:`file_name`."""
+    return f"round-{round_.number:02d}-cancelled-{index:03d}.{suffix}"
 
 
 def conversation_summary(members: list[Contact]) -> str:
@@ -203,6 +216,35 @@ class _Events:
             b"END:VEVENT\r\n",
         ])
 
+    def cancellation(self, entry: CancelledEntry) -> bytes:
+        """A cancelled entry's VEVENT: its UID and SEQUENCE, STATUS:CANCELLED, to those still in the roster.
+
+        Its times are in UTC: the same instants the invitation gave, without needing a VTIMEZONE for years the
+        plan no longer has (the round may have moved).
+        """
+        starts = entry.starts.replace(tzinfo=LONDON).astimezone(UTC)
+        ends = starts + timedelta(minutes=entry.minutes)
+        attendees = [_folded("ATTENDEE" + _address(m.name, m.address, ";ROLE=REQ-PARTICIPANT"))
+                     for m in self.directory.present(entry.members) if m.address is not None]
+        return b"".join([
+            b"BEGIN:VEVENT\r\n",
+            _folded("SUMMARY:" + _text(CANCELLED_SUMMARY)),
+            _folded(f"DTSTART:{starts:%Y%m%dT%H%M%SZ}"),
+            _folded(f"DTEND:{ends:%Y%m%dT%H%M%SZ}"),
+            _folded(f"DTSTAMP:{entry.stamp.astimezone(UTC):%Y%m%dT%H%M%SZ}"),
+            _folded("UID:" + _text(entry.uid)),
+            _folded(f"SEQUENCE:{entry.sequence}"),
+            *attendees,
+            _folded("DESCRIPTION:" + _text(CANCELLED_DESCRIPTION)),
+            self.organiser,
+            b"STATUS:CANCELLED\r\n",
+            b"END:VEVENT\r\n",
+        ])
+
+    def reachable(self, entry: CancelledEntry) -> bool:
+        """Whether anyone the entry was sent to is still in the roster with an email, to send its cancellation to."""
+        return any(m.address is not None for m in self.directory.present(entry.members))
+
     def head(self, method: str, with_timezone: bool) -> bytes:
         lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", f"METHOD:{method}"]
         return b"".join(map(_folded, lines)) + (self.timezone if with_timezone else b"")
@@ -219,8 +261,9 @@ def schedule_ics_parts(schedule: Schedule, *, organiser: str | None = None, coor
                        invitation: Callable[[str, bytes], None] | None = None) -> Iterator[bytes]:
     """:func:`schedule_ics` a conversation at a time, for writing a large calendar without holding it.
 
-    With ``invitation``, also hands it each conversation's ``(file name, invitation)`` as :func:`invitations`
-    makes them, so a run writing both renders each event once; an invitation needs the organiser, as there.
+    With ``invitation``, also hands it each conversation's ``(file name, invitation)`` (and each cancellation's)
+    as :func:`invitations` makes them, so a run writing both renders each event once; an invitation needs the
+    organiser, as there.
     """
     events = _Events(schedule, _organiser(organiser, coordinator) if organiser or invitation else None, directory)
     request = events.head("REQUEST", True) if invitation is not None else b""
@@ -231,6 +274,12 @@ def schedule_ics_parts(schedule: Schedule, *, organiser: str | None = None, coor
             if invitation is not None:
                 invitation(file_name(round_, index, "ics"), request + event + _END)
             yield event
+    cancel = events.head("CANCEL", False) if invitation is not None else b""
+    for round_, index, entry in _cancelled(schedule):  # then the entries earlier plans sent that this one cancels
+        event = events.cancellation(entry)
+        if invitation is not None and events.reachable(entry):
+            invitation(cancellation_file_name(round_, index, "ics"), cancel + event + _END)
+        yield event
     yield _END
 
 
@@ -257,12 +306,38 @@ def invitation_ics(schedule: Schedule, round_: Round, group: ScheduledGroup, *, 
 
 def invitations(schedule: Schedule, organiser: str | None, *, coordinator: str = "",
                 directory: Directory | None = None) -> Iterator[tuple[str, bytes]]:
-    """``("round-01-group-003.ics", invitation)`` for every conversation, in schedule order, one at a time."""
+    """``("round-01-group-003.ics", invitation)`` for every conversation, in schedule order, one at a time; then
+    ``("round-01-cancelled-001.ics", cancellation)`` for each entry the schedule cancels (see :func:`cancellations`)."""
     events = _Events(schedule, _organiser(organiser, coordinator), directory)  # checks the organiser first
     head = events.head("REQUEST", True)
     for round_ in schedule.rounds:
         for index, group in enumerate(round_.groups, start=1):
             yield file_name(round_, index, "ics"), head + events.event(round_, group) + _END
+    for round_, index, _, cancellation in _cancellations(schedule, events):
+        yield cancellation_file_name(round_, index, "ics"), cancellation
+
+
+def cancellations(schedule: Schedule, organiser: str | None, *, coordinator: str = "",
+                  directory: Directory | None = None) -> Iterator[tuple[Round, int, CancelledEntry, bytes]]:
+    """``(round, number, entry, cancellation)`` for each cancelled entry of the schedule that was sent to someone
+    still in the roster with an email: a ``METHOD:CANCEL`` calendar with the entry's UID and next SEQUENCE
+    (RFC 5546), ``number`` counting the round's cancelled entries from 1.  Like an invitation, it needs an
+    organiser."""
+    return _cancellations(schedule, _Events(schedule, _organiser(organiser, coordinator), directory))
+
+
+def _cancellations(schedule: Schedule, events: _Events) -> Iterator[tuple[Round, int, CancelledEntry, bytes]]:
+    head = events.head("CANCEL", False)
+    for round_, index, entry in _cancelled(schedule):
+        if events.reachable(entry):
+            yield round_, index, entry, head + events.cancellation(entry) + _END
+
+
+def _cancelled(schedule: Schedule) -> Iterator[tuple[Round, int, CancelledEntry]]:
+    """Each round's cancelled entries, numbered from 1 in the round as their files are."""
+    for round_ in schedule.rounds:
+        for index, entry in enumerate(round_.cancelled, start=1):
+            yield round_, index, entry
 
 
 def invitation_files(schedule: Schedule, organiser: str | None, *, coordinator: str = "",
