@@ -139,17 +139,19 @@ class ScheduledGroup:
 
 @dataclass(frozen=True)
 class CancelledEntry:
-    """A calendar entry sent for a conversation that a later plan of the round no longer has.
+    """A calendar entry sent for a conversation that a later plan of the round no longer has (``Round.cancelled``),
+    or that goes on without ``members`` (``Round.uninvited``).
 
-    Calendars already hold it, so it is cancelled rather than dropped: the same UID, a SEQUENCE one above the last
-    version sent, STATUS:CANCELLED.  The history keeps it with its round, so every rerun writes the same
-    cancellation, until a plan brings exactly these people together again and the entry comes back.
+    Calendars already hold it, so it is cancelled rather than dropped: the same UID and, for a whole entry, a
+    SEQUENCE one above the last version sent and STATUS:CANCELLED; for people taken off an entry, the SEQUENCE of
+    the version that left them out.  The history keeps it with its round, so every rerun writes the same
+    cancellation, until a plan brings these people back into the conversation and the entry comes back.
     """
 
     uid: str
-    members: tuple[str, ...]  # the ids it was sent to; people no longer in the roster get no ATTENDEE line
+    members: tuple[str, ...]  # the ids it is cancelled for; people no longer in the roster get no ATTENDEE line
     sequence: int
-    stamp: datetime  # DTSTAMP: when it was cancelled (UTC)
+    stamp: datetime  # DTSTAMP: when it was cancelled for them (UTC)
     starts: datetime  # the start the invitation gave, local time in Europe/London, no tzinfo
     minutes: int  # the length it gave
 
@@ -164,6 +166,9 @@ class Round:
     prompt: str  # the conversation prompt for this round
     unmatched_reasons: dict[str, str] = field(default_factory=dict)  # id -> why they sit this round out
     cancelled: list[CancelledEntry] = field(default_factory=list)  # entries of an earlier plan of this round
+    # People an earlier plan's entry was sent to whom the changed conversation holding that entry no longer has: each
+    # record is the entry's cancellation for them alone (the entry goes on for the others).
+    uninvited: list[CancelledEntry] = field(default_factory=list)
 
 
 @dataclass

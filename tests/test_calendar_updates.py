@@ -101,8 +101,8 @@ def test_a_group_nobody_left_in_gets_a_uid_no_calendar_holds(tmp_path: Path) -> 
 def downgrade_to_version_one(path: Path) -> None:
     """Make the file a schema-1 history, as peermatch wrote them before SEQUENCE and DTSTAMP were kept."""
     with sqlite3.connect(path) as raw:
-        raw.execute("DROP TABLE cancelled_members")
-        raw.execute("DROP TABLE cancelled")
+        for table in ("uninvited", "cancelled_members", "cancelled"):
+            raw.execute(f"DROP TABLE {table}")
         for column in ("sequence", "stamp", "version"):
             raw.execute(f"ALTER TABLE groups DROP COLUMN {column}")
         raw.execute("UPDATE rounds SET recorded_at = '2026-12-01T10:30:00'")

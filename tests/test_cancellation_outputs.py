@@ -24,6 +24,7 @@ from peermatch.outputs.ics import (
     CANCELLED_DESCRIPTION,
     CANCELLED_SUMMARY,
     PRODID,
+    UNINVITED_DESCRIPTION,
     cancellations,
     invitation_files,
     schedule_ics,
@@ -38,7 +39,7 @@ ORGANISER = "Pat Smith <peer.learning@example.org>"
 
 @pytest.fixture
 def replanned(tmp_path: Path) -> tuple[Schedule, Schedule, Path]:
-    """AB, CD, EF planned; then D leaves, CE takes over CD's entry and EF's is cancelled."""
+    """AB, CD, EF planned; then D leaves, CE takes over CD's entry (without D) and EF's is cancelled."""
     history = tmp_path / "h.sqlite"
     run_at(history, plan("AB", "CD", "EF"), T0)
     return run_at(history, plan("AB", "CE"), T1), plan("AB", "CE"), history
@@ -70,7 +71,8 @@ def test_the_invitations_folder_gets_a_cancellation_per_cancelled_entry(
         replanned: tuple[Schedule, Schedule, Path], golden: Golden) -> None:
     second, _, _ = replanned
     files = invitation_files(second, ORGANISER)
-    assert list(files) == ["round-01-group-001.ics", "round-01-group-002.ics", "round-01-cancelled-001.ics"]
+    assert list(files) == ["round-01-group-001.ics", "round-01-group-002.ics", "round-01-cancelled-001.ics",
+                           "round-01-uninvited-001.ics"]
     calendar = Calendar.from_ical(files["round-01-cancelled-001.ics"])
     assert str(calendar["METHOD"]) == "CANCEL" and b"METHOD:REQUEST" in files["round-01-group-002.ics"]
     (event,) = calendar.walk("VEVENT")
@@ -78,7 +80,12 @@ def test_the_invitations_folder_gets_a_cancellation_per_cancelled_entry(
         second.rounds[0].cancelled[0].uid, 1, "CANCELLED")
     assert str(event["ORGANIZER"]) == "mailto:peer.learning@example.org"
     golden.check("cancellation.ics", files["round-01-cancelled-001.ics"])
-
+    # D is still in this roster: CD's entry, now CE's, is cancelled for D alone, at its new SEQUENCE, no STATUS.
+    (taken_off,) = Calendar.from_ical(files["round-01-uninvited-001.ics"]).walk("VEVENT")
+    assert (str(taken_off["UID"]), taken_off["SEQUENCE"], str(taken_off["ATTENDEE"])) == (
+        second.rounds[0].groups[1].uid, 1, "mailto:d@x.example")
+    assert "STATUS" not in taken_off and "no longer in this" in str(taken_off["DESCRIPTION"])
+    assert taken_off["UID"] in events(schedule_ics(second)) and len(events(schedule_ics(second))) == 3
 
 def test_an_entry_nobody_in_the_roster_can_be_sent_has_no_file_but_stays_in_the_calendar() -> None:
     entry = CancelledEntry("gone@peermatch", ("X", "Y"), 2, T1, STARTS, 45)  # X and Y have left
@@ -92,15 +99,17 @@ def test_an_entry_nobody_in_the_roster_can_be_sent_has_no_file_but_stays_in_the_
 
 
 @settings(max_examples=40, deadline=None)
-@given(names=st.lists(TEXT, min_size=2, max_size=2), organiser=TEXT, sequence=st.integers(1, 40))
-def test_a_cancellation_is_the_bytes_icalendar_would_write(names: list[str], organiser: str, sequence: int) -> None:
+@given(names=st.lists(TEXT, min_size=2, max_size=2), organiser=TEXT, sequence=st.integers(1, 40), whole=st.booleans())
+def test_a_cancellation_is_the_bytes_icalendar_would_write(names: list[str], organiser: str, sequence: int,
+                                                           whole: bool) -> None:
     people = roster_of(*(person(pid, name=name, email=f"{pid.lower()}@x.example") for pid, name in zip("AB", names,
                                                                                                        strict=True)))
     july = datetime(2027, 7, 5, 14, 30)  # summer time: 13:30 UTC
     entry = CancelledEntry("7c0ffee@peermatch", ("A", "B", "C"), sequence, T1, july, 50)  # C has left
-    schedule = Schedule(people, [Round(3, "r", datetime(2027, 9, 1, 9, 0), [], [], "", cancelled=[entry])], 45, "")
-    ((round_, number, _, written),) = cancellations(schedule, "peer.learning@example.org", coordinator=organiser)
-    assert (round_.number, number) == (3, 1)
+    kind = {"cancelled": [entry]} if whole else {"uninvited": [entry]}
+    schedule = Schedule(people, [Round(3, "r", datetime(2027, 9, 1, 9, 0), [], [], "", **kind)], 45, "")
+    ((name, _, written_whole, written),) = cancellations(schedule, "peer.learning@example.org", coordinator=organiser)
+    assert (name, written_whole) == (f"round-03-{'cancelled' if whole else 'uninvited'}-001", whole)
     directory = Directory(people.people)
     reference = Calendar()
     for key, value in (("prodid", PRODID), ("version", "2.0"), ("calscale", "GREGORIAN"), ("method", "CANCEL")):
@@ -112,8 +121,9 @@ def test_a_cancellation_is_the_bytes_icalendar_would_write(names: list[str], org
     event.add("dtend", datetime(2027, 7, 5, 14, 20, tzinfo=UTC))
     event.add("sequence", sequence)
     event.add("summary", CANCELLED_SUMMARY)
-    event.add("description", CANCELLED_DESCRIPTION)
-    event.add("status", "CANCELLED")
+    event.add("description", CANCELLED_DESCRIPTION if whole else UNINVITED_DESCRIPTION)
+    if whole:  # taking people off an entry that goes on says no STATUS (RFC 5546 3.2.5)
+        event.add("status", "CANCELLED")
     # An organiser address without a name is named by the coordinator's first line.
     first_line = organiser.strip().splitlines()[0] if organiser.strip() else ""
     event.add("organizer", calendar_address("peer.learning@example.org", clean(first_line)))
@@ -128,8 +138,9 @@ def test_a_cancellation_is_the_bytes_icalendar_would_write(names: list[str], org
 def test_the_cancellation_email_carries_the_cancel_calendar(replanned: tuple[Schedule, Schedule, Path],
                                                             golden: Golden) -> None:
     second, _, _ = replanned
-    ((name, data),) = cancellation_emails(second, sender=ORGANISER, coordinator="Pat Smith\nPeer-learning lead")
-    assert name == "round-01-cancelled-001.eml"
+    written = dict(cancellation_emails(second, sender=ORGANISER, coordinator="Pat Smith\nPeer-learning lead"))
+    assert list(written) == ["round-01-cancelled-001.eml", "round-01-uninvited-001.eml"]
+    data = written["round-01-cancelled-001.eml"]
     message = email.message_from_bytes(data, policy=email.policy.default)
     assert isinstance(message, EmailMessage)
     assert (message["To"], message["From"]) == ("Person E <e@x.example>, Person F <f@x.example>",
@@ -141,9 +152,15 @@ def test_the_cancellation_email_carries_the_cancel_calendar(replanned: tuple[Sch
                            "January 2027 at 09:00 has been cancelled")
     assert body.endswith("Best wishes,\nPat Smith\nPeer-learning lead\n")
     assert (attachment.get_content_type(), attachment.get_param("method")) == ("text/calendar", "CANCEL")
-    ((_, _, _, calendar),) = cancellations(second, ORGANISER)
-    assert attachment.get_payload(decode=True) == calendar
+    calendars = {name: calendar for name, _, _, calendar in cancellations(second, ORGANISER)}
+    assert attachment.get_payload(decode=True) == calendars["round-01-cancelled-001"]
     golden.check("cancellation.eml", data)
+    taken_off = email.message_from_bytes(written["round-01-uninvited-001.eml"], policy=email.policy.default)
+    assert isinstance(taken_off, EmailMessage) and taken_off["To"] == "Person D <d@x.example>"
+    text, attachment = taken_off.iter_parts()
+    assert "has changed, and you are no longer in it" in text.get_content().replace("=\r\n", "")
+    assert attachment.get_payload(decode=True) == calendars["round-01-uninvited-001"]
+    assert taken_off["Message-ID"] != message["Message-ID"]
 
 
 # -- the command ------------------------------------------------------------------------------------------------
@@ -151,6 +168,11 @@ def test_the_cancellation_email_carries_the_cancel_calendar(replanned: tuple[Sch
 ROOT = Path(__file__).resolve().parent.parent
 ROSTER = ROOT / "examples" / "integrated-care-roster.csv"
 CONFIG = ROOT / "examples" / "peermatch.toml"
+
+
+def attendees(event: Event) -> set[str]:
+    found = event.get("ATTENDEE", [])
+    return set(map(str, found if isinstance(found, list) else [found]))
 
 
 def folder_bytes(folder: Path) -> dict[str, bytes]:
@@ -161,12 +183,12 @@ def test_a_rerun_without_someone_writes_their_cancellations_and_again_the_same_f
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     history = tmp_path / "h.sqlite"
 
-    def schedule_at(moment: datetime, roster: Path, name: str) -> dict[str, object]:
+    def schedule_at(moment: datetime, roster: Path, name: str, *extra: str) -> dict[str, object]:
         monkeypatch.setattr(schedule_command, "recording_time", lambda: moment)
         result = CliRunner().invoke(app, [
             "schedule", str(roster), "-c", str(CONFIG), "--rounds", "2", "--start", "2027-01-11", "--seed", "3",
             "--history", str(history), "--ics", str(tmp_path / f"{name}.ics"), "--ics-dir", str(tmp_path / name),
-            "--eml-dir", str(tmp_path / f"{name}-eml"), "--format", "json"])
+            "--eml-dir", str(tmp_path / f"{name}-eml"), "--format", "json", *extra])
         assert result.exit_code == 0, result.stderr
         summary: dict[str, object] = json.loads(result.stdout)["summary"]
         return summary
@@ -176,7 +198,8 @@ def test_a_rerun_without_someone_writes_their_cancellations_and_again_the_same_f
     lines = ROSTER.read_text(encoding="utf-8").splitlines(keepends=True)
     smaller = tmp_path / "roster.csv"
     smaller.write_text("".join(lines[:5] + lines[6:]), encoding="utf-8")  # one person leaves
-    summary = schedule_at(T1, smaller, "later")
+    # With --intros, each email is made with its CSV row: the cancellations join them all the same.
+    summary = schedule_at(T1, smaller, "later", "--intros", str(tmp_path / "intros.csv"))
     sent = events((tmp_path / "first.ics").read_bytes())
     now = events((tmp_path / "later.ics").read_bytes())
     cancelled = {uid for uid, event in now.items() if event.get("STATUS") == "CANCELLED"}
@@ -191,6 +214,18 @@ def test_a_rerun_without_someone_writes_their_cancellations_and_again_the_same_f
     assert {str(c.walk("VEVENT")[0]["UID"]) for c in invitations.values()} == cancelled
     emails = [name for name in folder_bytes(tmp_path / "later-eml") if "cancelled" in name]
     assert sorted(emails) == sorted(name.replace(".ics", ".eml") for name in invitations)
+    # Everyone who was sent an entry holds its latest version, updated, cancelled, or cancelled for them alone;
+    # all but the one who left, who is not in the roster to send anything to.
+    taken_off: dict[str, set[str]] = {}
+    for name, data in folder_bytes(tmp_path / "later").items():
+        if "uninvited" in name:
+            (event,) = Calendar.from_ical(data).walk("VEVENT")
+            taken_off.setdefault(str(event["UID"]), set()).update(attendees(event))
+    assert taken_off and set(taken_off) <= set(now) - cancelled
+    left = {"mailto:daniel.osei@riverside-housing.example"}
+    assert all(attendees(event) <= attendees(now[uid]) | taken_off.get(uid, set()) | left
+               for uid, event in sent.items())
+    assert sum(map(len, taken_off.values())) <= int(str(summary["people_uninvited"]))
     # The same plan again, a day later: every file the same, to the byte.
     schedule_at(T2, smaller, "again")
     assert (tmp_path / "again.ics").read_bytes() == (tmp_path / "later.ics").read_bytes()

@@ -15,9 +15,10 @@ from typer.testing import CliRunner, Result
 
 import peermatch.cli.schedule as schedule_command
 from peermatch.cli.app import app
+from peermatch.history.cancellations import RecordedCancellation
 from peermatch.history.file import SCHEMA_VERSION
 from peermatch.history.recording import carry_versions, record_schedule
-from peermatch.history.store import History, RecordedCancellation, RecordedGroup
+from peermatch.history.store import History, RecordedGroup
 from peermatch.models import CancelledEntry, Round, Schedule, ScheduledGroup, group_uid
 from tests.factories import person, roster_of
 
@@ -57,10 +58,14 @@ def test_a_conversation_nobody_takes_over_is_cancelled_and_stays_cancelled(tmp_p
     assert entries(second) == [("AB", ab, 0, T0), ("CE", cd, 1, T1)]
     assert second.rounds[0].cancelled == [CancelledEntry(ef, ("E", "F"), 1, T1, STARTS, 45)]
     assert (second.summary["calendar_entries_cancelled"], second.summary["calendar_entries_cancelled_now"]) == (1, 1)
+    # D had CD's entry too: CE's updated invitation goes to C and E, so D is sent the entry's cancellation.
+    assert second.rounds[0].uninvited == [CancelledEntry(cd, ("D",), 1, T1, STARTS, 45)]
+    assert (second.summary["people_uninvited"], second.summary["people_uninvited_now"]) == (1, 1)
     # The same plan again, later: the cancellation is remembered exactly as it was, not dropped or moved on.
     third = run_at(history, plan("AB", "CE"), T2)
-    assert entries(third) == entries(second) and third.rounds[0].cancelled == second.rounds[0].cancelled
+    assert entries(third) == entries(second) and third.rounds == second.rounds
     assert (third.summary["calendar_entries_cancelled"], third.summary["calendar_entries_cancelled_now"]) == (1, 0)
+    assert (third.summary["people_uninvited"], third.summary["people_uninvited_now"]) == (1, 0)
 
 
 def test_the_same_people_together_again_take_their_cancelled_entry_back(tmp_path: Path) -> None:
@@ -72,6 +77,9 @@ def test_the_same_people_together_again_take_their_cancelled_entry_back(tmp_path
     fourth = run_at(history, plan("AB", "CG", "EF"), T3)
     assert entries(fourth) == [("AB", ab, 0, T0), ("CG", cd, 2, T3), ("EF", ef, 2, T3)]
     assert fourth.rounds[0].cancelled == []
+    # E leaves CD's entry for EF's: E is taken off it at its new SEQUENCE, and D stays off it as before.
+    assert fourth.rounds[0].uninvited == [CancelledEntry(cd, ("D",), 1, T1, STARTS, 45),
+                                          CancelledEntry(cd, ("E",), 2, T3, STARTS, 45)]
     with History.open(history, write=False) as store:
         assert store.cancelled_entries(LABEL) == []
 
@@ -87,6 +95,23 @@ def test_a_vanished_conversation_is_cancelled_at_the_time_it_was_sent_for(tmp_pa
     assert entries(second) == [("AB", first.rounds[0].groups[0].uid, 1, T1)]
 
 
+def test_people_taken_off_an_entry_are_sent_its_cancellation_until_they_are_back_in_it(tmp_path: Path) -> None:
+    history = tmp_path / "h.sqlite"
+    first = run_at(history, plan("AB", "CD"), T0)
+    ab, cd = (g.uid for g in first.rounds[0].groups)
+    # Partners swap: AC takes over AB's entry (the tie goes to the earlier group) and BD over CD's.
+    second = run_at(history, plan("AC", "BD"), T1)
+    assert entries(second) == [("AC", ab, 1, T1), ("BD", cd, 1, T1)]
+    assert second.rounds[0].uninvited == [CancelledEntry(ab, ("B",), 1, T1, STARTS, 45),
+                                          CancelledEntry(cd, ("C",), 1, T1, STARTS, 45)]
+    # And back: B and C are in the entries they were taken off again, and C and B are now off the others.
+    third = run_at(history, plan("AB", "CD"), T2)
+    assert entries(third) == [("AB", ab, 2, T2), ("CD", cd, 2, T2)]
+    assert third.rounds[0].uninvited == [CancelledEntry(ab, ("C",), 2, T2, STARTS, 45),
+                                         CancelledEntry(cd, ("B",), 2, T2, STARTS, 45)]
+    assert third.rounds[0].cancelled == []
+
+
 def test_no_new_entry_takes_a_uid_that_a_cancelled_entry_holds(tmp_path: Path) -> None:
     history = tmp_path / "h.sqlite"
     first = run_at(history, plan("AB", "CD"), T0)
@@ -100,7 +125,7 @@ def test_no_new_entry_takes_a_uid_that_a_cancelled_entry_holds(tmp_path: Path) -
     assert ab in {entry.uid for entry in cancelled} and len(cancelled) == 2
 
 
-@pytest.mark.parametrize("forget", [SECRET, "C"])
+@pytest.mark.parametrize("forget", [SECRET, "B", "C"])
 def test_forget_person_takes_the_cancelled_entries_they_were_sent(tmp_path: Path, forget: str) -> None:
     history = tmp_path / "h.sqlite"
     people = roster_of(*(person(pid) for pid in ("A", "B", "C", SECRET)))
@@ -110,17 +135,20 @@ def test_forget_person_takes_the_cancelled_entries_they_were_sent(tmp_path: Path
         return Schedule(people, [Round(1, LABEL, STARTS, scheduled, [], "")], 45, "")
 
     run_at(history, one_round(("A", "B"), (SECRET, "C")), T0)
-    run_at(history, one_round(("A", "C")), T1)  # AC takes over AB's entry; SECRET's with C is cancelled
+    run_at(history, one_round(("A", "C")), T1)  # AC takes over AB's entry, without B; SECRET's with C is cancelled
     with History.open(history, write=False) as store:
         assert [entry.members for entry in store.cancelled_entries(LABEL)] == [(SECRET, "C")]
+        assert [entry.members for entry in store.uninvited_entries(LABEL)] == [("B",)]
     with History.open(history, write=True) as store:
-        # One round either way: C is in a group there and in the cancelled entry, SECRET only in the entry.
+        # One round each: C is in a group there and in the cancelled entry, SECRET only in the entry, B taken off.
         assert store.forget_person(forget) == 1
-        # The entry goes altogether, whoever of its people is forgotten: its UID is made from their ids.
-        assert store.cancelled_entries(LABEL) == []
+        # A cancelled entry goes altogether, whoever of its people is forgotten: its UID is made from their ids.
+        assert [e.members for e in store.cancelled_entries(LABEL)] == ([(SECRET, "C")] if forget == "B" else [])
+        assert [e.members for e in store.uninvited_entries(LABEL)] == ([] if forget == "B" else [("B",)])
         assert [g.members for g in store.calendar_versions(LABEL)] == ([] if forget == "C" else [("A", "C")])
         store.commit()
-    assert SECRET.encode() not in history.read_bytes()
+    if forget != "B":  # forgetting B leaves SECRET's cancelled entry, rightly
+        assert SECRET.encode() not in history.read_bytes()
 
 
 def test_forgetting_or_pruning_a_round_takes_its_cancelled_entries(tmp_path: Path) -> None:
@@ -147,32 +175,35 @@ def test_recording_a_cancelled_entry_twice_or_also_planned_is_a_programming_erro
                                    profiles={}, cancelled=cancelled)
 
 
-def downgrade_to_version_two(path: Path) -> None:
-    """Make the file a schema-2 history, as peermatch wrote them before cancelled entries were kept."""
+def downgrade(path: Path, version: int) -> None:
+    """Make the file a history as peermatch wrote them before cancelled entries (2) or people taken off them (3)
+    were kept."""
     with sqlite3.connect(path) as raw:
-        raw.execute("DROP TABLE cancelled_members")
-        raw.execute("DROP TABLE cancelled")
-        raw.execute("PRAGMA user_version = 2")
+        for table in ("uninvited", *(("cancelled_members", "cancelled") if version == 2 else ())):
+            raw.execute(f"DROP TABLE {table}")
+        raw.execute(f"PRAGMA user_version = {version}")
     raw.close()
 
 
-def test_a_history_from_before_cancellations_opens_and_is_brought_up_to_date(tmp_path: Path) -> None:
+@pytest.mark.parametrize("version", [2, 3])
+def test_a_history_from_before_cancellations_opens_and_is_brought_up_to_date(tmp_path: Path, version: int) -> None:
     history = tmp_path / "h.sqlite"
     first = run_at(history, plan("AB", "CD", "EF"), T0)
-    downgrade_to_version_two(history)
-    with History.open(history, write=False) as store:  # read as it is: no cancelled entries, nothing changed
-        assert store.cancelled_entries(LABEL) == []
+    downgrade(history, version)
+    with History.open(history, write=False) as store:  # read as it is: nothing cancelled, nothing changed
+        assert store.cancelled_entries(LABEL) == [] and store.uninvited_entries(LABEL) == []
         assert [g.uid for g in store.calendar_versions(LABEL)] == [g.uid for g in first.rounds[0].groups]
     with sqlite3.connect(history) as raw:
-        assert raw.execute("PRAGMA user_version").fetchone() == (2,)
+        assert raw.execute("PRAGMA user_version").fetchone() == (version,)
     raw.close()
     second = run_at(history, plan("AB", "CE"), T1)  # the first run that records migrates the file
-    ef = first.rounds[0].groups[2].uid
+    _, cd, ef = (g.uid for g in first.rounds[0].groups)
     assert second.rounds[0].cancelled == [CancelledEntry(ef, ("E", "F"), 1, T1, STARTS, 45)]
+    assert second.rounds[0].uninvited == [CancelledEntry(cd, ("D",), 1, T1, STARTS, 45)]
     with sqlite3.connect(history) as raw:
-        assert raw.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (3,)
+        assert raw.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (4,)
     raw.close()
-    assert run_at(history, plan("AB", "CE"), T2).rounds[0].cancelled == second.rounds[0].cancelled
+    assert run_at(history, plan("AB", "CE"), T2).rounds == second.rounds
 
 
 # -- over any sequence of reruns --------------------------------------------------------------------------------
@@ -196,7 +227,7 @@ def _cut(order: list[str], sizes: list[int]) -> list[str]:
 def test_an_entry_once_sent_is_never_lost_and_a_rerun_changes_nothing(sequence: list[list[str]]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         history = Path(folder) / "h.sqlite"
-        sent: set[str] = set()
+        sent: dict[str, set[str]] = {}  # UID -> everyone any version of the entry was sent to
         for k, groups in enumerate(sequence):
             carried = run_at(history, plan(*groups), datetime(2026, 12, 1, 10, k, tzinfo=UTC))
             round_ = carried.rounds[0]
@@ -204,8 +235,14 @@ def test_an_entry_once_sent_is_never_lost_and_a_rerun_changes_nothing(sequence: 
             cancelled = [entry.uid for entry in round_.cancelled]
             # Every entry ever sent is either still planned or cancelled; none is both, none twice.
             assert len(set(live + cancelled)) == len(live) + len(cancelled)
-            assert sent <= set(live + cancelled)
-            sent.update(live)
+            assert set(sent) <= set(live + cancelled)
+            # And everyone who was sent it holds its latest version: in the conversation, or cancelled for them.
+            holds: dict[str, set[str]] = {}
+            for entry in [*round_.groups, *round_.cancelled, *round_.uninvited]:
+                holds.setdefault(entry.uid, set()).update(entry.members)
+            assert all(people <= holds[uid] for uid, people in sent.items())
+            for group in round_.groups:
+                sent.setdefault(group.uid, set()).update(group.members)
             # A cancelled entry was sent to its people and no plan holds exactly them now.
             assert {frozenset(e.members) for e in round_.cancelled}.isdisjoint(frozenset(g) for g in groups)
             again = run_at(history, plan(*groups), datetime(2026, 12, 2, 10, k, tzinfo=UTC))
@@ -250,3 +287,7 @@ def test_schedule_counts_the_cancelled_entries_and_says_so_in_one_line(tmp_path:
     table = schedule_at(monkeypatch, T2, smaller, history).stdout
     assert [line.split(None, 1)[1].rstrip() for line in table.splitlines() if line.startswith("Cancelled")] == [
         f"{count} calendar entries, no longer planned (by earlier runs)"]
+    taken_off = summary["people_uninvited"]
+    assert taken_off == summary["people_uninvited_now"] > 0
+    assert [line.split(None, 2)[2].rstrip() for line in table.splitlines() if line.startswith("Taken off")] == [
+        f"{taken_off} people, off conversations that changed (by earlier runs)"]

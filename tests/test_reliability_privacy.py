@@ -183,6 +183,7 @@ DOCUMENTED_SCHEMA = {
     "unmatched": ["round_id", "person_id"],
     "cancelled": ["id", "round_id", "uid", "sequence", "stamp", "starts", "minutes"],
     "cancelled_members": ["cancelled_id", "position", "person_id"],
+    "uninvited": ["round_id", "uid", "person_id", "sequence", "stamp", "starts", "minutes"],
 }
 
 

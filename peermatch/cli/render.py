@@ -154,11 +154,19 @@ def _per_round_text(per_round: list[dict[str, Any]]) -> str:
     return f"ideal pairs of the most possible: {ideal}; score within {gaps} points of the best possible"
 
 
+def _by_whom(count: int, now: int) -> str:
+    return "all by this run" if now == count else f"{now} by this run" if now else "by earlier runs"
+
+
 def cancelled_text(cancelled: int, now: int) -> str:
     """One line on the calendar entries of conversations a rerun no longer has."""
     entries = f"{cancelled} calendar entr{'y' if cancelled == 1 else 'ies'}"
-    new = "all by this run" if now == cancelled else f"{now} by this run" if now else "by earlier runs"
-    return f"{entries}, no longer planned ({new})"
+    return f"{entries}, no longer planned ({_by_whom(cancelled, now)})"
+
+
+def uninvited_text(people: int, now: int) -> str:
+    """One line on the people a rerun took off the entries of conversations that changed."""
+    return f"{people} {'person' if people == 1 else 'people'}, off conversations that changed ({_by_whom(people, now)})"
 
 
 def render_schedule(out: Console, schedule: Schedule, *, limit: int | None = None) -> None:
@@ -196,6 +204,8 @@ def render_schedule(out: Console, schedule: Schedule, *, limit: int | None = Non
     ]
     if s.get("calendar_entries_cancelled"):
         rows.append(("Cancelled", cancelled_text(s["calendar_entries_cancelled"], s["calendar_entries_cancelled_now"])))
+    if s.get("people_uninvited"):
+        rows.append(("Taken off", uninvited_text(s["people_uninvited"], s["people_uninvited_now"])))
     if "history" in s:
         rows.append(("History", str(s["history"])))
     for label, value in rows:

@@ -74,12 +74,13 @@ def schedule(
                                        "planning a round again, the conversations it cancels).",
                                        show_default=False)] = None,
     ics_dir: Annotated[Path | None, option("--ics-dir", help="A folder of invitations, one .ics per "
-                                           "conversation, and one cancellation per conversation a rerun dropped.",
+                                           "conversation, and the cancellations a rerun sends (a conversation "
+                                           "dropped, people taken off one that changed).",
                                            show_default=False)] = None,
     intros: Annotated[Path | None, option("--intros", help="CSV of introduction emails, one per group per round.",
                                           show_default=False)] = None,
     eml_dir: Annotated[Path | None, option("--eml-dir", help="A folder of introduction emails, one .eml "
-                                          "per group, and one cancellation per conversation a rerun dropped.",
+                                          "per group, and the cancellations a rerun sends, as for --ics-dir.",
                                            show_default=False)] = None,
     config_path: ConfigOption = None,
     sheet: SheetOption = None,
@@ -133,8 +134,9 @@ def schedule(
         peermatch schedule roster.csv --rounds 6 --start 2027-01-11 --seed 7 --ics-dir invitations
 
     run again with the same --seed after someone leaves the roster: changed
-    conversations get updated invitations, and a conversation no longer
-    planned gets a cancellation (invitations/round-01-cancelled-001.ics).
+    conversations get updated invitations, a conversation no longer planned
+    a cancellation (invitations/round-01-cancelled-001.ics), and people taken
+    off a changed one its cancellation (round-01-uninvited-001.ics).
     """
     # Imported here, not at the top, as in every command (see cli/common.py); icalendar alone takes 70 ms.
     from peermatch.cli import render

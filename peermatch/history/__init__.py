@@ -2,7 +2,8 @@
 
 ``store`` is the :class:`~peermatch.history.store.History` API; ``file`` creates, migrates and locks the file and
 runs its transactions; ``rows`` parses the spreadsheets a coordinator imports (feedback, past pairings);
-``recording`` turns a pairing or a schedule into rows to store.
+``recording`` turns a pairing or a schedule into rows to store, and decides which calendar entries a rerun cancels;
+``cancellations`` keeps those.
 
 May import: ``peermatch.roster`` and the top-level ``models``, ``errors`` and ``text``; never ``peermatch.matching``
 (the solvers are told who has met; the store records plain values). It writes only its own database, in one

@@ -32,7 +32,7 @@ from typing import Any, Self
 
 from peermatch.errors import HistoryBusy, HistoryError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 APPLICATION_ID = 0x50654D68  # "PeMh": marks the file as a peermatch history for `file` and for us
 
 # Calendar entries a rerun of a round cancelled (schema 3): kept so the next rerun writes the same cancellation.
@@ -55,6 +55,21 @@ CANCELLED_SCHEMA = (
     )""",
     "CREATE INDEX cancelled_by_round ON cancelled (round_id)",
     "CREATE INDEX cancelled_members_by_person ON cancelled_members (person_id)",
+)
+# People taken off a calendar entry when a rerun changed its conversation (schema 4): the entry goes on without
+# them, and they were sent its cancellation, which the next rerun writes again.
+UNINVITED_SCHEMA = (
+    """CREATE TABLE uninvited (
+        round_id INTEGER NOT NULL REFERENCES rounds (id) ON DELETE CASCADE,
+        uid TEXT NOT NULL,
+        person_id TEXT NOT NULL,
+        sequence INTEGER NOT NULL,  -- the entry's SEQUENCE when they were taken off it
+        stamp TEXT NOT NULL,  -- when, UTC 'YYYY-MM-DDTHH:MM:SSZ'
+        starts TEXT NOT NULL,  -- the start their invitation gave, local time, 'YYYY-MM-DDTHH:MM'
+        minutes INTEGER NOT NULL,  -- the length it gave
+        PRIMARY KEY (round_id, uid, person_id)
+    )""",
+    "CREATE INDEX uninvited_by_person ON uninvited (person_id)",
 )
 SCHEMA = (
     """CREATE TABLE rounds (
@@ -94,6 +109,7 @@ SCHEMA = (
     "CREATE INDEX members_by_person ON members (person_id)",
     "CREATE INDEX unmatched_by_person ON unmatched (person_id)",
     *CANCELLED_SCHEMA,
+    *UNINVITED_SCHEMA,
 )
 # Steps from schema version N to N + 1, run in the writer's transaction when an older file is opened for writing.
 # A stamp for a round recorded before version 2 is the round's recorded_at (the machine's local time) in UTC.
@@ -105,6 +121,7 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "UPDATE groups SET stamp = (SELECT " + STAMP_OF_RECORDED_AT.format("r.recorded_at")
         + " FROM rounds r WHERE r.id = groups.round_id)"),
     2: CANCELLED_SCHEMA,
+    3: UNINVITED_SCHEMA,
 }
 
 

@@ -7,7 +7,8 @@ import hashlib
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
-from peermatch.history.store import History, RecordedCancellation, RecordedGroup
+from peermatch.history.cancellations import RecordedCancellation
+from peermatch.history.store import History, RecordedGroup
 from peermatch.models import CancelledEntry, PairResult, Person, Round, Schedule, ScheduledGroup, group_uid
 
 _STAMP = "%Y-%m-%dT%H:%M:%SZ"
@@ -47,7 +48,7 @@ def conversation_version(schedule: Schedule, round_: Round, group: ScheduledGrou
 
 def carry_versions(store: History, schedule: Schedule, recorded: datetime) -> Schedule:
     """The schedule with each conversation's calendar UID, SEQUENCE and DTSTAMP carried over from the history, and
-    each round's cancelled calendar entries.
+    each round's cancelled calendar entries and people taken off entries.
 
     When a round is planned again, each new group takes over the calendar entry of the recorded group it shares
     the most people with (the same people first), so the entry already in their calendars is updated rather than
@@ -58,37 +59,62 @@ def carry_versions(store: History, schedule: Schedule, recorded: datetime) -> Sc
     A recorded entry no new group takes over (its people are all in other groups now, or left) is cancelled:
     SEQUENCE + 1, DTSTAMP ``recorded``, and the start it gave, so calendars can remove it.  An entry
     cancelled by an earlier rerun stays cancelled as it was, unless a group of exactly its people meets again: then
-    that group takes the entry back (SEQUENCE + 1) rather than a second one beside it.  ``summary`` counts them.
+    that group takes the entry back (SEQUENCE + 1) rather than a second one beside it.
+
+    People an entry was sent to whom the changed conversation taking it over no longer has are taken off it: they
+    are sent its cancellation (``Round.uninvited``, at the entry's new SEQUENCE), since the updated invitation goes
+    to the others only, and they stay off it unless a later plan puts them back in that conversation.  ``summary``
+    counts both.
     """
     moment = recorded.astimezone(UTC).replace(microsecond=0)
-    rounds, now = [], 0
+    rounds, cancelled_now, uninvited_now = [], 0, 0
     for round_ in schedule.rounds:
-        groups, kept, new = _carried(schedule, round_, _recorded(store, round_.label), moment)
-        rounds.append(dataclasses.replace(round_, groups=groups, cancelled=kept + new))
-        now += len(new)
-    summary = schedule.summary | {"calendar_entries_cancelled": sum(len(r.cancelled) for r in rounds),
-                                  "calendar_entries_cancelled_now": now}
+        carried = _carried(schedule, round_, _recorded(store, round_.label), moment)
+        rounds.append(dataclasses.replace(round_, groups=carried.groups, cancelled=carried.cancelled,
+                                          uninvited=carried.uninvited))
+        cancelled_now += carried.cancelled_now
+        uninvited_now += carried.uninvited_now
+    summary = schedule.summary | {
+        "calendar_entries_cancelled": sum(len(r.cancelled) for r in rounds),
+        "calendar_entries_cancelled_now": cancelled_now,
+        "people_uninvited": sum(len(entry.members) for r in rounds for entry in r.uninvited),
+        "people_uninvited_now": uninvited_now}
     return dataclasses.replace(schedule, rounds=rounds, summary=summary)
 
 
 @dataclasses.dataclass(frozen=True)
 class _Recorded:
-    """What the history holds for a round being planned again: its entries, those cancelled, and its start."""
+    """What the history holds for a round being planned again: its entries, those cancelled, who was taken off
+    an entry, and its start."""
 
     groups: list[RecordedGroup]
     cancelled: list[RecordedCancellation]
+    uninvited: list[RecordedCancellation]
     starts: datetime | None
 
 
 def _recorded(store: History, label: str) -> _Recorded:
     starts = store.round_starts(label)
-    return _Recorded(store.calendar_versions(label), store.cancelled_entries(label),
+    return _Recorded(store.calendar_versions(label), store.cancelled_entries(label), store.uninvited_entries(label),
                      datetime.strptime(starts, _LOCAL) if starts else None)
 
 
-def _carried(schedule: Schedule, round_: Round, recorded: _Recorded,
-             moment: datetime) -> tuple[list[ScheduledGroup], list[CancelledEntry], list[CancelledEntry]]:
-    """The round's groups with their entries; the entries that stay cancelled; those cancelled now."""
+@dataclasses.dataclass(frozen=True)
+class _Carried:
+    groups: list[ScheduledGroup]
+    cancelled: list[CancelledEntry]
+    uninvited: list[CancelledEntry]
+    cancelled_now: int  # how many of ``cancelled`` this run cancelled
+    uninvited_now: int  # how many people this run took off an entry
+
+
+def _entry(recorded: RecordedCancellation, members: tuple[str, ...]) -> CancelledEntry:
+    return CancelledEntry(recorded.uid, members, recorded.sequence,
+                          datetime.strptime(recorded.stamp, _STAMP).replace(tzinfo=UTC),
+                          datetime.strptime(recorded.starts, _LOCAL), recorded.minutes)
+
+
+def _carried(schedule: Schedule, round_: Round, recorded: _Recorded, moment: datetime) -> _Carried:
     old = recorded.groups
     exact = {frozenset(g.members): k for k, g in enumerate(old)}
     where = {member: k for k, g in enumerate(old) for member in g.members}
@@ -114,7 +140,7 @@ def _carried(schedule: Schedule, round_: Round, recorded: _Recorded,
             k = min(shared, key=lambda k: (-shared[k], k))
             claimed[k], taken[n] = n, k
     # A new entry never takes a UID calendars already hold, cancelled or not.
-    used = {g.uid for g in old if g.uid} | {entry.uid for entry in recorded.cancelled}
+    used = {g.uid for g in old if g.uid} | {entry.uid for entry in [*recorded.cancelled, *recorded.uninvited]}
     groups = []
     for n, group in enumerate(round_.groups):
         version = conversation_version(schedule, round_, group)
@@ -137,16 +163,23 @@ def _carried(schedule: Schedule, round_: Round, recorded: _Recorded,
                 uid = group_uid(f"{round_.label}\x1f{attempt}", group.members)
             used.add(uid)
             groups.append(dataclasses.replace(group, uid=uid, sequence=0, stamp=moment))
+    starts = recorded.starts or round_.starts  # what the invitations being cancelled gave
     returned = {entry.uid for entry in back.values()}
-    kept = [CancelledEntry(entry.uid, entry.members, entry.sequence,
-                           datetime.strptime(entry.stamp, _STAMP).replace(tzinfo=UTC),
-                           datetime.strptime(entry.starts, _LOCAL), entry.minutes)
-            for entry in recorded.cancelled if entry.uid not in returned]
+    cancelled = [_entry(entry, entry.members) for entry in recorded.cancelled if entry.uid not in returned]
     # An entry nobody took over.  A group forget-person shrank has no UID left (nor was one ever sent for it).
-    new = [CancelledEntry(g.uid, g.members, g.sequence + 1, moment, recorded.starts or round_.starts,
-                          schedule.duration_minutes)
-           for k, g in enumerate(old) if k not in claimed and g.uid]
-    return groups, kept, new
+    cancelled_now = [CancelledEntry(g.uid, g.members, g.sequence + 1, moment, starts, schedule.duration_minutes)
+                     for k, g in enumerate(old) if k not in claimed and g.uid]
+    # Who was taken off an entry earlier stays off it, unless the conversation holding it has them back.
+    live = {group.uid: set(group.members) for group in groups}
+    uninvited = [_entry(entry, members) for entry in recorded.uninvited
+                 if (members := tuple(m for m in entry.members if m not in live.get(entry.uid, ())))]
+    # An entry a changed conversation took over goes on without some of the people it was sent to.
+    uninvited_now = [CancelledEntry(group.uid, off, group.sequence, moment, starts, schedule.duration_minutes)
+                     for n, group in enumerate(groups)
+                     if (k := taken.get(n)) is not None and old[k].uid == group.uid
+                     and (off := tuple(m for m in old[k].members if m not in live[group.uid]))]
+    return _Carried(groups, cancelled + cancelled_now, uninvited + uninvited_now, len(cancelled_now),
+                    sum(len(entry.members) for entry in uninvited_now))
 
 
 def record_schedule(store: History, schedule: Schedule) -> None:
@@ -156,9 +189,12 @@ def record_schedule(store: History, schedule: Schedule) -> None:
                                 stamp=g.stamp.astimezone(UTC).strftime(_STAMP) if g.stamp else None,
                                 version=conversation_version(schedule, rnd, g))
                   for g in rnd.groups]
-        cancelled = [RecordedCancellation(entry.uid, entry.members, entry.sequence,
-                                          entry.stamp.astimezone(UTC).strftime(_STAMP),
-                                          entry.starts.strftime(_LOCAL), entry.minutes)
-                     for entry in rnd.cancelled]
         store.record_round(rnd.label, kind="schedule", starts=rnd.starts.strftime(_LOCAL),
-                           groups=groups, unmatched=rnd.unmatched, profiles=profiles, cancelled=cancelled)
+                           groups=groups, unmatched=rnd.unmatched, profiles=profiles,
+                           cancelled=[_recorded_entry(entry) for entry in rnd.cancelled],
+                           uninvited=[_recorded_entry(entry) for entry in rnd.uninvited])
+
+
+def _recorded_entry(entry: CancelledEntry) -> RecordedCancellation:
+    return RecordedCancellation(entry.uid, entry.members, entry.sequence, entry.stamp.astimezone(UTC).strftime(_STAMP),
+                                entry.starts.strftime(_LOCAL), entry.minutes)

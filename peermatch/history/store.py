@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from peermatch.errors import HistoryError
-from peermatch.history.file import STAMP_OF_RECORDED_AT, HistoryFile
+from peermatch.history.cancellations import Cancellations, RecordedCancellation
+from peermatch.history.file import STAMP_OF_RECORDED_AT
 from peermatch.history.rows import KINDS, CsvRows, RoundGroups, minutes, read_feedback, read_rounds
 
 DEFAULT_PATH = "peermatch-history.sqlite"
@@ -57,18 +58,6 @@ class RecordedGroup:
 
 
 @dataclass(frozen=True)
-class RecordedCancellation:
-    """A calendar entry a rerun of the round cancelled (see :class:`peermatch.models.CancelledEntry`)."""
-
-    uid: str
-    members: tuple[str, ...]
-    sequence: int
-    stamp: str  # UTC "2027-01-11T09:00:00Z": when it was cancelled
-    starts: str  # local "2027-01-11T09:00": the start the invitation gave
-    minutes: int
-
-
-@dataclass(frozen=True)
 class RoundInfo:
     label: str
     starts: str | None  # "2027-01-11T09:00"
@@ -80,7 +69,7 @@ class RoundInfo:
     recorded_at: str
 
 
-class History(HistoryFile):
+class History(Cancellations):
     """One open history file; use as a context manager.  See the module docstring."""
 
     def __init__(self, path: Path, connection: sqlite3.Connection, *, write: bool, wait_seconds: float) -> None:
@@ -172,28 +161,6 @@ class History(HistoryFile):
                                         sequence=sequence, stamp=stamp, version=version))
         return groups
 
-    def cancelled_entries(self, label: str) -> list[RecordedCancellation]:
-        """The calendar entries of the round ``label`` that earlier reruns cancelled, in the order recorded."""
-        if self._schema_version < 3:  # a file from before they were kept, opened read-only: none
-            return []
-        rows = self._rows(
-            """SELECT c.id, c.uid, c.sequence, c.stamp, c.starts, c.minutes, m.person_id
-               FROM rounds r JOIN cancelled c ON c.round_id = r.id
-               LEFT JOIN cancelled_members m ON m.cancelled_id = c.id
-               WHERE r.label = ? ORDER BY c.id, m.position""", (label.strip(),))
-        entries = []
-        for _, group in itertools.groupby(rows, key=lambda row: row[0]):
-            found = list(group)
-            _, uid, sequence, stamp, starts, length, _ = found[0]
-            entries.append(RecordedCancellation(uid, tuple(row[6] for row in found if row[6] is not None), sequence,
-                                                stamp, starts, length))
-        return entries
-
-    def round_starts(self, label: str) -> str | None:
-        """When the round ``label`` was recorded to start ("2027-01-11T09:00"), or None (no round, or no date)."""
-        found = self._rows("SELECT starts FROM rounds WHERE label = ?", (label.strip(),))
-        return found[0][0] if found else None
-
     def rounds(self) -> list[RoundInfo]:
         """Every round, oldest first."""
         return [RoundInfo(*row) for row in self._rows(
@@ -277,11 +244,13 @@ class History(HistoryFile):
 
     def record_round(self, label: str, *, kind: str, starts: str | None, groups: Sequence[RecordedGroup],
                      unmatched: Sequence[str], profiles: Mapping[str, tuple[str, str]],
-                     cancelled: Sequence[RecordedCancellation] = ()) -> None:
+                     cancelled: Sequence[RecordedCancellation] = (),
+                     uninvited: Sequence[RecordedCancellation] = ()) -> None:
         """Record a round under ``label``, replacing any round already recorded under it.
 
         ``profiles`` maps an id to its (profession key, organisation key); nothing else about a person is kept.
-        ``cancelled`` are the calendar entries of earlier plans of the round that this one no longer has.
+        ``cancelled`` are the calendar entries of earlier plans of the round that this one no longer has;
+        ``uninvited``, the people taken off entries that went on without them.
         """
         label = self._label(label)
         if kind not in KINDS:
@@ -305,7 +274,10 @@ class History(HistoryFile):
                 entry.members for entry in cancelled):
             raise ValueError(f"round {label!r}: a cancelled calendar entry needs a UID of its own and its people")
         self._replace_round(label, kind, moment, groups, unmatched, profiles)
-        self._record_cancelled(label, cancelled)
+        taken_off = [(entry.uid, person_id) for entry in uninvited for person_id in entry.members]
+        if len(set(taken_off)) < len(taken_off) or not all(entry.uid and entry.members for entry in uninvited):
+            raise ValueError(f"round {label!r}: someone taken off a calendar entry needs its UID, and once only")
+        self._record_cancelled(label, cancelled, uninvited)
 
     def import_rows(self, rows: Iterable[Mapping[str, str | None]], *, source: str | Path | None = None,
                     first_row: int = 2) -> int:
@@ -355,8 +327,8 @@ class History(HistoryFile):
         self._vacuum = True
 
     def forget_person(self, person_id: str) -> int:
-        """Delete every trace of ``person_id``; returns how many rounds held them (in a group, unmatched, or in a
-        cancelled calendar entry).
+        """Delete every trace of ``person_id``; returns how many rounds held them (in a group, unmatched, or sent a
+        calendar entry's cancellation).
 
         A group left with fewer than two people is deleted with its remaining member; a group that shrinks keeps
         no calendar UID (it was derived from the old membership).  A cancelled calendar entry they were sent goes
@@ -370,7 +342,8 @@ class History(HistoryFile):
                    SELECT g.round_id FROM members m JOIN groups g ON g.id = m.group_id WHERE m.person_id = ?1
                    UNION SELECT round_id FROM unmatched WHERE person_id = ?1
                    UNION SELECT c.round_id FROM cancelled_members m JOIN cancelled c ON c.id = m.cancelled_id
-                         WHERE m.person_id = ?1)""", (person_id,))
+                         WHERE m.person_id = ?1
+                   UNION SELECT round_id FROM uninvited WHERE person_id = ?1)""", (person_id,))
         groups = [group_id for (group_id,) in self._rows(
             "SELECT group_id FROM members WHERE person_id = ?", (person_id,))]
         self._execute("DELETE FROM members WHERE person_id = ?", (person_id,))
@@ -381,6 +354,7 @@ class History(HistoryFile):
                           (group_id, group_id))
         self._execute("""DELETE FROM cancelled  -- with its members, by cascade
                          WHERE id IN (SELECT cancelled_id FROM cancelled_members WHERE person_id = ?)""", (person_id,))
+        self._execute("DELETE FROM uninvited WHERE person_id = ?", (person_id,))
         self._vacuum = True
         return int(rounds)
 
@@ -469,21 +443,6 @@ class History(HistoryFile):
              for number, g in enumerate(groups, start=1) for position, person_id in enumerate(g.members)))
         self._execute_many("INSERT INTO unmatched (round_id, person_id) VALUES (?, ?)",
                            ((round_id, person_id) for person_id in unmatched))
-
-    def _record_cancelled(self, label: str, cancelled: Sequence[RecordedCancellation]) -> None:
-        """Add the round's cancelled calendar entries (the round was just recorded, so it has none yet)."""
-        if not cancelled:
-            return
-        (round_id,), = self._rows("SELECT id FROM rounds WHERE label = ?", (label,))
-        (base,), = self._rows("SELECT COALESCE(MAX(id), 0) FROM cancelled")
-        self._execute_many(
-            "INSERT INTO cancelled (id, round_id, uid, sequence, stamp, starts, minutes) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            ((base + n, round_id, entry.uid, entry.sequence, entry.stamp, entry.starts, entry.minutes)
-             for n, entry in enumerate(cancelled, start=1)))
-        self._execute_many(
-            "INSERT INTO cancelled_members (cancelled_id, position, person_id) VALUES (?, ?, ?)",
-            ((base + n, position, person_id)
-             for n, entry in enumerate(cancelled, start=1) for position, person_id in enumerate(entry.members)))
 
 
 

@@ -19,7 +19,9 @@ name, or else the coordinator's.
 A conversation an earlier plan of the round had and this one has not (``Round.cancelled``) is cancelled as RFC 5546
 says: the same UID, the next SEQUENCE and ``STATUS:CANCELLED``, in the programme calendar and, as a
 ``METHOD:CANCEL`` calendar of its own (:func:`cancellations`), after the invitations; addressed to its people who
-are still in the roster.
+are still in the roster.  People a changed conversation no longer has (``Round.uninvited``) get a
+``METHOD:CANCEL`` of the entry addressed to them alone, without STATUS, as RFC 5546 removes attendees; the
+programme calendar shows the entry as it now is.
 
 Events are written here rather than by icalendar, which takes milliseconds an event (300,000 events for six rounds
 of 100,000 people), in exactly the bytes icalendar writes (its property order, escaping, parameter quoting and line
@@ -55,6 +57,8 @@ PRODID = "-//peermatch//peermatch//EN"
 CANCELLED_SUMMARY = "Cancelled: peer-learning conversation"
 CANCELLED_DESCRIPTION = ("This peer-learning conversation is no longer planned: the round was planned again "
                          "without it. If you are in another conversation this round, its invitation comes on its own.")
+UNINVITED_DESCRIPTION = ("You are no longer in this peer-learning conversation: the round was planned again and it "
+                         "changed. If you are in another conversation this round, its invitation comes on its own.")
 _FOLD_AT = 74  # octets a line holds before icalendar folds it (RFC 5545 allows 75)
 _QUOTABLE = re.compile("[,;:\u2019]")
 _END = b"END:VCALENDAR\r\n"
@@ -83,9 +87,14 @@ def file_name(round_: Round, index: int, suffix: str) -> str:
     return f"round-{round_.number:02d}-group-{index:03d}.{suffix}"
 
 
-def cancellation_file_name(round_: Round, index: int, suffix: str) -> str:
-    """``round-01-cancelled-002.ics``: the round's second cancelled entry, numbers only like :func:`file_name`."""
-    return f"round-{round_.number:02d}-cancelled-{index:03d}.{suffix}"
+def cancellation_file_names(schedule: Schedule) -> Iterator[tuple[str, CancelledEntry, bool]]:
+    """``("round-01-cancelled-002", entry, True)`` for the round's second cancelled entry, then
+    ``("round-01-uninvited-001", entry, False)`` for its first entry some people were taken off, round by round:
+    the name a cancellation's files take without their suffix, numbers only like :func:`file_name`."""
+    for round_ in schedule.rounds:
+        for kind, entries in (("cancelled", round_.cancelled), ("uninvited", round_.uninvited)):
+            for index, entry in enumerate(entries, start=1):
+                yield f"round-{round_.number:02d}-{kind}-{index:03d}", entry, kind == "cancelled"
 
 
 def conversation_summary(members: list[Contact]) -> str:
@@ -216,8 +225,9 @@ class _Events:
             b"END:VEVENT\r\n",
         ])
 
-    def cancellation(self, entry: CancelledEntry) -> bytes:
-        """A cancelled entry's VEVENT: its UID and SEQUENCE, STATUS:CANCELLED, to those still in the roster.
+    def cancellation(self, entry: CancelledEntry, whole: bool = True) -> bytes:
+        """A cancelled entry's VEVENT: its UID and SEQUENCE, STATUS:CANCELLED, to those still in the roster; not
+        ``whole``, the same for the people taken off an entry that goes on, without STATUS (RFC 5546 3.2.5).
 
         Its times are in UTC: the same instants the invitation gave, without needing a VTIMEZONE for years the
         plan no longer has (the round may have moved).
@@ -235,9 +245,9 @@ class _Events:
             _folded("UID:" + _text(entry.uid)),
             _folded(f"SEQUENCE:{entry.sequence}"),
             *attendees,
-            _folded("DESCRIPTION:" + _text(CANCELLED_DESCRIPTION)),
+            _folded("DESCRIPTION:" + _text(CANCELLED_DESCRIPTION if whole else UNINVITED_DESCRIPTION)),
             self.organiser,
-            b"STATUS:CANCELLED\r\n",
+            b"STATUS:CANCELLED\r\n" if whole else b"",
             b"END:VEVENT\r\n",
         ])
 
@@ -275,11 +285,15 @@ def schedule_ics_parts(schedule: Schedule, *, organiser: str | None = None, coor
                 invitation(file_name(round_, index, "ics"), request + event + _END)
             yield event
     cancel = events.head("CANCEL", False) if invitation is not None else b""
-    for round_, index, entry in _cancelled(schedule):  # then the entries earlier plans sent that this one cancels
-        event = events.cancellation(entry)
-        if invitation is not None and events.reachable(entry):
-            invitation(cancellation_file_name(round_, index, "ics"), cancel + event + _END)
-        yield event
+    for name, entry, whole in cancellation_file_names(schedule):  # then what earlier plans sent that this cancels
+        send = invitation is not None and events.reachable(entry)
+        if not whole and not send:
+            continue
+        event = events.cancellation(entry, whole)
+        if send and invitation is not None:
+            invitation(name + ".ics", cancel + event + _END)
+        if whole:  # an entry that goes on for others is in this calendar as it is now
+            yield event
     yield _END
 
 
@@ -307,37 +321,31 @@ def invitation_ics(schedule: Schedule, round_: Round, group: ScheduledGroup, *, 
 def invitations(schedule: Schedule, organiser: str | None, *, coordinator: str = "",
                 directory: Directory | None = None) -> Iterator[tuple[str, bytes]]:
     """``("round-01-group-003.ics", invitation)`` for every conversation, in schedule order, one at a time; then
-    ``("round-01-cancelled-001.ics", cancellation)`` for each entry the schedule cancels (see :func:`cancellations`)."""
+    ``("round-01-cancelled-001.ics", cancellation)`` for each entry the schedule cancels and
+    ``("round-01-uninvited-001.ics", cancellation)`` for each it takes people off (see :func:`cancellations`)."""
     events = _Events(schedule, _organiser(organiser, coordinator), directory)  # checks the organiser first
     head = events.head("REQUEST", True)
     for round_ in schedule.rounds:
         for index, group in enumerate(round_.groups, start=1):
             yield file_name(round_, index, "ics"), head + events.event(round_, group) + _END
-    for round_, index, _, cancellation in _cancellations(schedule, events):
-        yield cancellation_file_name(round_, index, "ics"), cancellation
+    for name, _, _, cancellation in _cancellations(schedule, events):
+        yield name + ".ics", cancellation
 
 
 def cancellations(schedule: Schedule, organiser: str | None, *, coordinator: str = "",
-                  directory: Directory | None = None) -> Iterator[tuple[Round, int, CancelledEntry, bytes]]:
-    """``(round, number, entry, cancellation)`` for each cancelled entry of the schedule that was sent to someone
-    still in the roster with an email: a ``METHOD:CANCEL`` calendar with the entry's UID and next SEQUENCE
-    (RFC 5546), ``number`` counting the round's cancelled entries from 1.  Like an invitation, it needs an
-    organiser."""
+                  directory: Directory | None = None) -> Iterator[tuple[str, CancelledEntry, bool, bytes]]:
+    """``(name, entry, whole, cancellation)`` for each cancellation of the schedule with someone still in the roster
+    with an email to send it to: a ``METHOD:CANCEL`` calendar with the entry's UID and SEQUENCE (RFC 5546), for a
+    whole cancelled entry or (not ``whole``) for the people taken off an entry.  ``name`` is the file name without
+    its suffix (:func:`cancellation_file_names`).  Like an invitation, it needs an organiser."""
     return _cancellations(schedule, _Events(schedule, _organiser(organiser, coordinator), directory))
 
 
-def _cancellations(schedule: Schedule, events: _Events) -> Iterator[tuple[Round, int, CancelledEntry, bytes]]:
+def _cancellations(schedule: Schedule, events: _Events) -> Iterator[tuple[str, CancelledEntry, bool, bytes]]:
     head = events.head("CANCEL", False)
-    for round_, index, entry in _cancelled(schedule):
+    for name, entry, whole in cancellation_file_names(schedule):
         if events.reachable(entry):
-            yield round_, index, entry, head + events.cancellation(entry) + _END
-
-
-def _cancelled(schedule: Schedule) -> Iterator[tuple[Round, int, CancelledEntry]]:
-    """Each round's cancelled entries, numbered from 1 in the round as their files are."""
-    for round_ in schedule.rounds:
-        for index, entry in enumerate(round_.cancelled, start=1):
-            yield round_, index, entry
+            yield name, entry, whole, head + events.cancellation(entry, whole) + _END
 
 
 def invitation_files(schedule: Schedule, organiser: str | None, *, coordinator: str = "",
