@@ -16,7 +16,7 @@ step), so groups of three are counted alike.  Target: every round holds at least
 matching of that round and no more groups of three, and the programme at least as many ideal pairs as the exact
 plan, with no more groups of three.
 
-    python benchmarks/bench_schedule_quality.py --out benchmarks/schedule-quality.md
+    python benchmarks/bench_schedule_quality.py --out /tmp/quality.md   # its tables go in schedule-results.md
 """
 
 from __future__ import annotations
