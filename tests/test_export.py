@@ -17,14 +17,18 @@ from hypothesis import strategies as st
 
 from peermatch.errors import OutputError
 from peermatch.matching.pairing import pair
+from peermatch.outputs import export
 from peermatch.outputs.export import (
+    MEMBER_FIELDS,
     _cell,
     _csv_document,
     _text_cells,
     escape_formula,
     pair_result_dict,
     pair_result_json,
+    pair_result_json_parts,
     pairs_csv,
+    pairs_csv_parts,
     schedule_people_csv,
     write_atomic,
     write_files,
@@ -53,6 +57,64 @@ def test_pairs_csv_matches_golden_copy(golden: Golden) -> None:
 
 def test_pairs_json_matches_golden_copy(golden: Golden) -> None:
     golden.check("pairs.json", pair_result_json(small_result()).encode())
+
+
+def _many_groups():  # type: ignore[no-untyped-def]
+    # 23 people over two levels, so an odd count makes a group of three, and a level nobody else holds leaves
+    # someone unmatched; names and emails that need quoting and neutralising in every chunk.
+    professions = ("Nurse", "Social Worker", "GP", "Work Coach")
+    names = ('=HYPERLINK("x")', "O’Brien, Siân", 'Jo "JJ" Smith', "Zoë\nAdeyemi", "+44 1234", "Plain Name")
+    people = [person(f"P{k:02d}", ("Band 6", "Band 7")[k % 2], professions[k % 4], f"Org {k % 3}", "",
+                     names[k % len(names)], f"p{k}@x.example" if k % 5 else "-2+3") for k in range(23)]
+    people.append(person("ALONE", "Band 2", "GP", "Org 9", "", "@SUM(1)", ""))
+    return pair(roster_of(*people), Config(), seed=5)
+
+
+def _pairs_csv_by_the_csv_module(result) -> bytes:  # type: ignore[no-untyped-def]
+    """What pairs_csv must write, row by row through the csv module (as the pandas-based writer once did)."""
+    people = {p.id: p for p in result.roster.people}
+    width = max(len(g.members) for g in result.groups)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["group", "size", "score", "reasons"] + [f"member_{k + 1}_{name}" for k in range(width)
+                                                            for name in MEMBER_FIELDS])
+
+    def cells(ids: tuple[str, ...]) -> list[str]:
+        own = [escape_formula(str(getattr(people[pid], name))) for pid in ids for name in MEMBER_FIELDS]
+        return own + [""] * len(MEMBER_FIELDS) * (width - len(ids))
+
+    for number, group in enumerate(result.groups, start=1):
+        writer.writerow([number, len(group.members), group.score, escape_formula(" | ".join(group.reasons)),
+                         *cells(group.members)])
+    for pid in result.unmatched:
+        writer.writerow(["", 1, "", escape_formula("unmatched: " + result.unmatched_reasons[pid]), *cells((pid,))])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def test_pairs_csv_written_in_chunks_is_the_whole_document(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Small chunks, so that 12 groups and an unmatched person take several of each: member cells made per chunk
+    # of groups, lines encoded per chunk of lines.
+    monkeypatch.setattr(export, "_GROUPS_AT_ONCE", 4)
+    monkeypatch.setattr(export, "_CSV_CHUNK", 3)
+    result = _many_groups()
+    assert len(result.groups) > 8 and result.unmatched and max(len(g.members) for g in result.groups) == 3
+    parts = list(pairs_csv_parts(result))
+    assert len(parts) > 4
+    target = tmp_path / "pairs.csv"
+    write_atomic(target, iter(parts))
+    expected = _pairs_csv_by_the_csv_module(result)
+    assert target.read_bytes() == expected == pairs_csv(result)
+    monkeypatch.setattr(export, "_GROUPS_AT_ONCE", 10_000)
+    monkeypatch.setattr(export, "_CSV_CHUNK", 10_000)
+    assert pairs_csv(result) == expected  # one chunk: the same bytes
+
+
+def test_pairs_json_in_chunks_is_json_of_the_documented_dict(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(export, "_GROUPS_AT_ONCE", 4)
+    result = _many_groups()
+    parts = list(pair_result_json_parts(result))
+    assert len(parts) > 4
+    assert "".join(parts) == json.dumps(pair_result_dict(result), ensure_ascii=False) + "\n"
 
 
 def test_pairs_csv_opens_in_excel_and_neutralises_formulas() -> None:

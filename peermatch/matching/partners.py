@@ -35,19 +35,24 @@ def partner_counts(problem: Problem) -> Partners:
     People sitting the round out (``problem.absent``) may meet nobody and count for nobody.
     """
     absent = problem.absent
-    levels = list(zip(problem.scale, problem.step, strict=True))
-    sizes: Counter[tuple[int, int]] = Counter(level for i, level in enumerate(levels) if i not in absent)
+    sizes: Counter[tuple[int, int]] = Counter(
+        level for i, level in enumerate(zip(problem.scale, problem.step, strict=True)) if i not in absent)
     gaps = range(-problem.max_gap, problem.max_gap + 1)
-    reach = {(scale, step): sum(sizes[scale, step + g] for g in gaps) for scale, step in set(levels)}
+    # One count object per level, shared by everyone at it: a new int per person would be 64 MB at a million.
+    others = {(scale, step): sum(sizes[scale, step + g] for g in gaps) - 1
+              for scale, step in set(zip(problem.scale, problem.step, strict=True))}
     in_reach, possible = [], []
-    for i, level in enumerate(levels):
+    for i, level in enumerate(zip(problem.scale, problem.step, strict=True)):
         if i in absent:
             in_reach.append(0)
             possible.append(0)
             continue
-        others = reach[level] - 1
-        blocked = sum(1 for j in set(problem.forbidden.get(i, ())) if j != i and j not in absent
+        mine = others[level]
+        in_reach.append(mine)
+        if i not in problem.forbidden:
+            possible.append(mine)
+            continue
+        blocked = sum(1 for j in set(problem.forbidden[i]) if j != i and j not in absent
                       and (gap := problem.gap(i, j)) is not None and gap <= problem.max_gap)
-        in_reach.append(others)
-        possible.append(others - blocked)
+        possible.append(mine - blocked)
     return Partners(in_reach=in_reach, possible=possible)

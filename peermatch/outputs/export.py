@@ -36,6 +36,7 @@ MEMBER_FIELDS = ("id", "name", "email", "organisation", "profession", "level")
 
 _FORMULA_FIRST = frozenset(FORMULA_START)
 _CSV_CHUNK = 10_000  # lines encoded at a time
+_GROUPS_AT_ONCE = 10_000  # groups whose text is made at a time, in the files and the JSON of pair
 
 
 def escape_formula(value: str) -> str:
@@ -81,9 +82,13 @@ def csv_parts(header: Sequence[str], lines: Iterable[str]) -> Iterator[bytes]:
 
 
 def _csv_document(header: Sequence[str], lines: Iterable[str]) -> bytes:
+    return _csv_document_of(csv_parts(header, lines))
+
+
+def _csv_document_of(parts: Iterable[bytes]) -> bytes:
     # Into one buffer a chunk at a time (joining a list of the chunks would hold the document twice).
     out = io.BytesIO()
-    for part in csv_parts(header, lines):
+    for part in parts:
         out.write(part)
     return out.getvalue()
 
@@ -106,29 +111,44 @@ def csv_bytes(frame: pd.DataFrame, numeric: Sequence[str] = ()) -> bytes:
 
 
 def pairs_csv(result: PairResult) -> bytes:
-    """One row per group (then one per unmatched person), members side by side."""
+    """One row per group (then one per unmatched person), members side by side; see :func:`pairs_csv_parts`."""
+    return _csv_document_of(pairs_csv_parts(result))
+
+
+def pairs_csv_parts(result: PairResult) -> Iterator[bytes]:
+    """:func:`pairs_csv`'s bytes a chunk at a time, for :func:`write_atomic` to put in the file as they come.
+
+    Members' cells are made for one chunk of groups at a time: made for everyone at once, they took 300 MB at a
+    million people, and the whole file as one buffer 250 MB more.
+    """
     groups, unmatched = result.groups, result.unmatched
     width = max((len(g.members) for g in groups), default=2)
     header = ["group", "size", "score", "reasons"] + [
         f"member_{k + 1}_{name}" for k in range(width) for name in MEMBER_FIELDS]
-    members = _member_cells(result.roster.people)
+    people = {p.id: p for p in result.roster.people}
     # The empty cells of the members a group does not have, by group size.
     padding = ["," * len(MEMBER_FIELDS) * (width - size) for size in range(width + 1)]
 
     def lines() -> Iterator[str]:
         # Groups of one combination of kinds of person share one reasons tuple (pairing.GroupWords).
         reasons: dict[tuple[str, ...], str] = {}
-        for number, group in enumerate(groups, start=1):
-            why = reasons.get(group.reasons)
-            if why is None:
-                why = reasons[group.reasons] = _cell(escape_formula(" | ".join(group.reasons)))
-            cells = ",".join([members[member] for member in group.members])
-            yield f"{number},{len(group.members)},{group.score},{why},{cells}{padding[len(group.members)]}"
-        for pid in unmatched:
-            why = _cell(escape_formula("unmatched: " + result.unmatched_reasons.get(pid, "")))
-            yield f",1,,{why},{members[pid]}{padding[1]}"
+        for start in range(0, len(groups), _GROUPS_AT_ONCE):
+            chunk = groups[start:start + _GROUPS_AT_ONCE]
+            members = _member_cells([people[member] for group in chunk for member in group.members])
+            for number, group in enumerate(chunk, start=start + 1):
+                why = reasons.get(group.reasons)
+                if why is None:
+                    why = reasons[group.reasons] = _cell(escape_formula(" | ".join(group.reasons)))
+                cells = ",".join([members[member] for member in group.members])
+                yield f"{number},{len(group.members)},{group.score},{why},{cells}{padding[len(group.members)]}"
+        for start in range(0, len(unmatched), _GROUPS_AT_ONCE):
+            alone = unmatched[start:start + _GROUPS_AT_ONCE]
+            members = _member_cells([people[pid] for pid in alone])
+            for pid in alone:
+                why = _cell(escape_formula("unmatched: " + result.unmatched_reasons.get(pid, "")))
+                yield f",1,,{why},{members[pid]}{padding[1]}"
 
-    return _csv_document(header, lines())
+    return csv_parts(header, lines())
 
 
 def _member_cells(people: Sequence[Person]) -> dict[str, str]:
@@ -171,21 +191,31 @@ def _json(data: dict[str, Any]) -> str:
 
 
 def pair_result_json(result: PairResult) -> str:
-    """:func:`pair_result_dict` exactly as :func:`_json` writes it, each group's text made directly.
+    """:func:`pair_result_dict` exactly as :func:`_json` writes it; see :func:`pair_result_json_parts`."""
+    return "".join(pair_result_json_parts(result))
 
-    Making and encoding 50,000 group dicts takes a quarter of a second at 100,000 people; groups of one
-    combination of kinds of person share one reasons tuple (pairing.GroupWords), whose text is made once here.
+
+def pair_result_json_parts(result: PairResult) -> Iterator[str]:
+    """:func:`pair_result_json`'s text a chunk of groups at a time, for the caller to write out as it comes.
+
+    Each group's text is made directly: making and encoding 50,000 group dicts takes a quarter of a second at
+    100,000 people.  Groups of one combination of kinds of person share one reasons tuple (pairing.GroupWords),
+    whose text is made once here.  A million people's text held at once was 150 MB.
     """
     text = json.encoder.encode_basestring  # how json.dumps(ensure_ascii=False) writes each string
     reasons: dict[tuple[str, ...], str] = {}
-    groups = []
-    for group in result.groups:
-        why = reasons.get(group.reasons)
-        if why is None:
-            why = reasons[group.reasons] = f"[{', '.join(map(text, group.reasons))}]"
-        groups.append(f'{{"members": [{", ".join(map(text, group.members))}], "score": {group.score}, '
-                      f'"reasons": {why}}}')
-    return f'{{"groups": [{", ".join(groups)}], {_json(_after_groups(result))[1:]}'
+    groups = result.groups
+    yield '{"groups": ['
+    for start in range(0, len(groups), _GROUPS_AT_ONCE):
+        parts = []
+        for group in groups[start:start + _GROUPS_AT_ONCE]:
+            why = reasons.get(group.reasons)
+            if why is None:
+                why = reasons[group.reasons] = f"[{', '.join(map(text, group.reasons))}]"
+            parts.append(f'{{"members": [{", ".join(map(text, group.members))}], "score": {group.score}, '
+                         f'"reasons": {why}}}')
+        yield (", " if start else "") + ", ".join(parts)
+    yield f"], {_json(_after_groups(result))[1:]}"
 
 
 def same_file(a: Path, b: Path) -> bool:

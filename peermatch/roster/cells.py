@@ -25,14 +25,16 @@ import pandas as pd
 
 from peermatch.errors import RosterError, RosterUnreadable, UsageError
 from peermatch.roster.workbook import WORKBOOK, sheet_rows
-from peermatch.text import strip_unsafe
+from peermatch.text import has_unsafe, strip_unsafe
 
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _SNIFF_RECORDS = 100
 _SNIFF_CHARS = 100_000  # under csv's field size limit, so an unclosed quote cannot make the sniffer raise
 _LEADING_BLANK_LINES = re.compile(r"(?:[ \t]*(?:\r\n|\r|\n))*")
+_LEADING_BLANK_BYTES = re.compile(rb"(?:[ \t]*(?:\r\n|\r|\n))*")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_CONTENT = re.compile(r"[^\s\ufeff]")
 _UNCLOSED_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
 
 
@@ -56,18 +58,28 @@ def read_cells(path: Path, sheet: str | None = None) -> Cells:
         return _workbook_cells(path, sheet)
     if sheet is not None:
         raise UsageError(f"{path}: --sheet is for Excel workbooks (.xlsx), and this is a text file")
-    text, encoding = _read_text(path, raw)
-    del raw  # the file's bytes are not needed again: a hundred megabytes at a million people
+    start, encoding = _plain_utf8(raw)
     # pandas would take a leading blank line for the heading row, yet Excel counts it as a row.
-    blank_lines = _LEADING_BLANK_LINES.match(text)
-    assert blank_lines is not None  # the pattern matches the empty string
-    header_row = 1 + len(_LINE_BREAK.findall(blank_lines.group()))
-    delimiter, width = _sniff(text[blank_lines.end():blank_lines.end() + _SNIFF_CHARS])
-    # pandas reads UTF-8 bytes: a text buffer (StringIO) would hold four bytes a character, 500 MB for a roster
-    # of a million people.  The text goes before pandas builds its cells.
-    body = text[blank_lines.end():].encode("utf-8")
-    del text
-    frame = _parse(path, body, delimiter, width, header_row)
+    if encoding:
+        # pandas reads the file's own bytes, from after its byte-order marks and blank lines: no text of it is
+        # ever made whole, which at a million people (and one name with a "ś") would take 270 MB more.
+        found = _LEADING_BLANK_BYTES.match(raw, start)
+        assert found is not None  # the pattern matches the empty string
+        body, start, blank_lines = raw, found.end(), found.group().decode("ascii")
+        sample = raw[start:start + 4 * _SNIFF_CHARS].decode("utf-8", errors="ignore")[:_SNIFF_CHARS]
+    else:
+        text, encoding = _read_text(path, raw)
+        del raw  # the file's bytes are not needed again: a hundred megabytes at a million people
+        matched = _LEADING_BLANK_LINES.match(text)
+        assert matched is not None
+        blank_lines, sample = matched.group(), text[matched.end():matched.end() + _SNIFF_CHARS]
+        # pandas reads UTF-8 bytes: a text buffer (StringIO) would hold four bytes a character, 500 MB for a
+        # roster of a million people.  The text goes before pandas builds its cells.
+        body, start = text[matched.end():].encode("utf-8"), 0
+        del text
+    header_row = 1 + len(_LINE_BREAK.findall(blank_lines))
+    delimiter, width = _sniff(sample)
+    frame = _parse(path, body, start, delimiter, width, header_row)
     if frame.empty:  # pandas skips what it takes for byte-order marks: nothing else was there
         raise RosterUnreadable(f"{path}: the file is empty")
     return Cells(frame, encoding, delimiter, header_row)
@@ -90,6 +102,34 @@ def _workbook_cells(path: Path, sheet: str | None) -> Cells:
     width = max(len(row) for row in rows)
     frame = pd.DataFrame([row + [""] * (width - len(row)) for row in rows], columns=range(width), dtype=str)
     return Cells(frame, WORKBOOK, "", filled[0] + 1)
+
+
+_CHECKED_AT_ONCE = 1 << 22  # bytes of a file decoded at a time when checking it
+
+
+def _plain_utf8(raw: bytes) -> tuple[int, str]:
+    """Where the text starts (after any byte-order marks) and the encoding, for the usual file: UTF-8 that holds
+    no NUL and nothing :func:`~peermatch.text.strip_unsafe` removes, and something besides white space.
+
+    Any other file gives ``(0, "")``, and :func:`_read_text` decodes it whole and says what is wrong with it.  The
+    check decodes a few megabytes at a time, so that the file's bytes are its only copy in memory.
+    """
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, b"\xd0\xcf\x11\xe0")):
+        return 0, ""
+    start = 0
+    while raw.startswith(codecs.BOM_UTF8, start):  # a tool that adds a byte-order mark may leave a second
+        start += len(codecs.BOM_UTF8)
+    decoder, content = codecs.getincrementaldecoder("utf-8")(), False
+    try:
+        for offset in range(start, len(raw), _CHECKED_AT_ONCE):
+            chunk = decoder.decode(raw[offset:offset + _CHECKED_AT_ONCE])
+            if "\x00" in chunk or has_unsafe(chunk):
+                return 0, ""
+            content = content or _CONTENT.search(chunk) is not None
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return 0, ""
+    return (start, "utf-8-sig" if start else "utf-8") if content else (0, "")
 
 
 def _read_text(path: Path, raw: bytes) -> tuple[str, str]:
@@ -115,7 +155,7 @@ def _read_text(path: Path, raw: bytes) -> tuple[str, str]:
         text = strip_unsafe(text)
         # A tool that adds a byte-order mark to a file that has one leaves a second, which is no heading either.
         text = text.lstrip("\ufeff")
-        if not text.replace("\ufeff", "").strip():
+        if _CONTENT.search(text) is None:  # a search, not strip(): that would copy the whole file
             raise RosterUnreadable(f"{path}: the file is empty")
         return text, encoding
     if utf16:
@@ -140,14 +180,16 @@ def _sniff(text: str) -> tuple[str, int]:
     return choice, widest
 
 
-def _parse(path: Path, body: bytes, delimiter: str, width: int, header_row: int) -> pd.DataFrame:
+def _parse(path: Path, body: bytes, start: int, delimiter: str, width: int, header_row: int) -> pd.DataFrame:
     # No header and explicit names: short rows are padded with "" instead of raising or turning a column into the
     # index, and the heading row keeps its place in the count of rows.
     def read(width: int) -> pd.DataFrame:
         with warnings.catch_warnings():
             # A first record wider than ``width`` is cut short with nothing but a warning: make it a retry instead.
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            return pd.read_csv(io.BytesIO(body), encoding="utf-8", sep=delimiter, header=None,
+            source = io.BytesIO(body)  # shares body's bytes: no copy
+            source.seek(start)
+            return pd.read_csv(source, encoding="utf-8", sep=delimiter, header=None,
                                names=list(range(width)), index_col=False, dtype=str, keep_default_na=False,
                                na_filter=False, skip_blank_lines=False, engine="c")
 
@@ -160,7 +202,7 @@ def _parse(path: Path, body: bytes, delimiter: str, width: int, header_row: int)
     if match := _UNCLOSED_QUOTE.search(detail):
         raise RosterError(f'{path}, row {header_row + int(match[1])}: a quoted cell is never closed (a " is missing)')
     # A record wider than any in the sample (or a heading row longer than the sample): count them all, once.
-    records, count = csv.reader(io.StringIO(body.decode("utf-8"), newline=None), delimiter=delimiter), 0
+    records, count = csv.reader(io.StringIO(body[start:].decode("utf-8"), newline=None), delimiter=delimiter), 0
     try:
         for record in records:
             count, width = count + 1, max(width, len(record))
