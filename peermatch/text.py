@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 # How spreadsheets say yes and no (after fold): a tick column's "TRUE", a form's "Y", a flag's "1".
 YES = frozenset({"yes", "y", "true", "1"})
@@ -46,12 +46,17 @@ def has_unsafe(text: str) -> bool:
     return _UNSAFE_START.search(text) is not None
 
 
+# Whether an address is certainly one plain ``local@domain`` address: the first check address_problem makes, as the
+# pattern's own method, so that filtering a million emails with it makes no Python call per email.
+plain_address: Callable[[str], re.Match[str] | None] = _ADDRESS.fullmatch
+
+
 def address_problem(address: str) -> str | None:
     """What keeps ``address`` from being one plain ``local@domain`` address, or None when it is one.
 
     Anything else could add a recipient, a header or a calendar property where the address is written.
     """
-    if _ADDRESS.fullmatch(address):  # only printable ASCII without separators, and exactly one @: the usual case
+    if plain_address(address):  # only printable ASCII without separators, and exactly one @: the usual case
         return None
     if any(c in "\r\n" or unicodedata.category(c) in ("Zl", "Zp") for c in address):
         return "contains a line break"
@@ -85,7 +90,7 @@ def fold(value: str) -> str:
 def tidy(value: str) -> str:
     """The display form of a cell: NFC, trimmed, inner white space folded."""
     # str.split() breaks on exactly the characters the regex \s matches, and is many times faster on the
-    # megabytes of a roster's ids and emails that roster._each_unique passes in one string.
+    # megabytes of a roster's ids and emails that roster.normalising.each_unique passes in one string.
     return " ".join(unicodedata.normalize("NFC", value).split())
 
 

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from peermatch.errors import ColumnProblems, RosterError, RosterUnreadable, UnknownGrade
 from peermatch.models import LeftOut, Level, Roster
 from peermatch.roster.levels import LevelScheme
-from peermatch.roster.reading import _each_unique, load_roster
+from peermatch.roster.normalising import each_unique
+from peermatch.roster.reading import load_roster
 from peermatch.text import fold, tidy
 
 DATA = Path(__file__).parent / "data" / "rosters"
@@ -406,8 +407,8 @@ def test_the_spelling_most_people_used_wins(tmp_path: Path) -> None:
 
 @given(st.lists(st.text(st.characters(blacklist_characters="\x00"), max_size=12), max_size=30))
 def test_normalising_distinct_values_together_equals_one_at_a_time(values: list[str]) -> None:
-    assert _each_unique(values, tidy) == [tidy(value) for value in values]
-    assert _each_unique(values, fold) == [fold(value) for value in values]
+    assert each_unique(values, tidy) == [tidy(value) for value in values]
+    assert each_unique(values, fold) == [fold(value) for value in values]
 
 
 GRADES = ["Band 5", "band 6", "AfC 7", "8a", "HEO", "G7", "Grade 11", "12", "SCS1", "Band 8 - Range B", "Band 06"]
