@@ -1,4 +1,4 @@
-"""Exported files: golden copies, formula escaping, atomic replacement."""
+"""Exported files (and the history a pairing leaves): golden copies, formula escaping, atomic replacement."""
 
 from __future__ import annotations
 
@@ -16,7 +16,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from peermatch.errors import OutputError
+from peermatch.history.recording import _PairGroups, record_pair_result
+from peermatch.history.store import History
 from peermatch.matching.pairing import pair
+from peermatch.models import group_uid
 from peermatch.outputs import export
 from peermatch.outputs.export import (
     MEMBER_FIELDS,
@@ -259,3 +262,21 @@ def test_a_folder_of_files_is_swept_once_for_all_its_names(tmp_path: Path) -> No
     os.utime(abandoned, (time.time() - 3600,) * 2)
     write_files(folder, {f"round-1-table-{k}.ics": b"x" for k in range(1, 4)})
     assert not abandoned.exists() and len(list(folder.iterdir())) == 3
+
+
+def test_a_pairing_is_recorded_group_by_group_with_its_calendar_uids(tmp_path: Path) -> None:
+    result = _many_groups()
+    groups = _PairGroups("pair-2027-05", result.groups)
+    made = list(groups)
+    assert [groups[k] for k in range(len(groups))] == made and groups[2:5] == made[2:5] and groups[-1] == made[-1]
+    with History.open(tmp_path / "h.sqlite", write=True) as store:
+        record_pair_result(store, "pair-2027-05", result)
+        store.commit()
+    with History.open(tmp_path / "h.sqlite", write=False) as store:
+        shown = store.show("pair-2027-05")
+        rows = store.export_rows()
+    assert [(g["members"], g["odd_one"], g["uid"]) for g in shown] == [
+        (list(g.members), g.joined, group_uid("pair-2027-05", g.members)) for g in result.groups]
+    people = {p.id: p for p in result.roster.people}
+    assert {(row["person_id"], row["profession"], row["organisation"]) for row in rows if row["group"]} == {
+        (pid, people[pid].profession_key, people[pid].organisation_key) for g in result.groups for pid in g.members}

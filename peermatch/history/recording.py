@@ -6,10 +6,11 @@ import dataclasses
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
+from typing import overload
 
 from peermatch.history.cancellations import RecordedCancellation
 from peermatch.history.store import History, RecordedGroup
-from peermatch.models import CancelledEntry, PairResult, Person, Round, Schedule, ScheduledGroup, group_uid
+from peermatch.models import CancelledEntry, Group, PairResult, Person, Round, Schedule, ScheduledGroup, group_uid
 
 _STAMP = "%Y-%m-%dT%H:%M:%SZ"
 _LOCAL = "%Y-%m-%dT%H:%M"
@@ -44,11 +45,40 @@ class _Profiles(Mapping[str, tuple[str, str]]):
         return len(self._people)
 
 
+class _PairGroups(Sequence[RecordedGroup]):
+    """A pairing's groups as the history records them, each made when the history reads it.
+
+    Only the calendar UIDs are made up front (they take a digest each); a RecordedGroup for every group of a
+    million people, held at once, took 50 MB more.
+    """
+
+    def __init__(self, label: str, groups: Sequence[Group]) -> None:
+        self._groups = groups
+        self._uids = [group_uid(label, g.members) for g in groups]
+
+    def __len__(self) -> int:
+        return len(self._groups)
+
+    @overload
+    def __getitem__(self, index: int) -> RecordedGroup: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[RecordedGroup]: ...
+
+    def __getitem__(self, index: int | slice) -> RecordedGroup | Sequence[RecordedGroup]:
+        if isinstance(index, slice):
+            return [self[k] for k in range(len(self))[index]]
+        group = self._groups[index]
+        return RecordedGroup(members=group.members, table=None, uid=self._uids[index], odd_one=group.joined)
+
+    def __iter__(self) -> Iterator[RecordedGroup]:
+        for group, uid in zip(self._groups, self._uids, strict=True):
+            yield RecordedGroup(members=group.members, table=None, uid=uid, odd_one=group.joined)
+
+
 def record_pair_result(store: History, label: str, result: PairResult) -> None:
-    groups = [RecordedGroup(members=g.members, table=None, uid=group_uid(label, g.members), odd_one=g.joined)
-              for g in result.groups]
-    store.record_round(label, kind="pair", starts=None, groups=groups, unmatched=result.unmatched,
-                       profiles=_Profiles(result.roster.people))
+    store.record_round(label, kind="pair", starts=None, groups=_PairGroups(label, result.groups),
+                       unmatched=result.unmatched, profiles=_Profiles(result.roster.people))
 
 
 def conversation_version(schedule: Schedule, round_: Round, group: ScheduledGroup) -> str:

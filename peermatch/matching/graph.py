@@ -27,13 +27,16 @@ import dataclasses
 import itertools
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 
 from peermatch.matching.scoring import points
 from peermatch.models import Person
 from peermatch.roster.config import Weights
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 @dataclass
@@ -186,6 +189,10 @@ class Problem:
 
 def build_graph(problem: Problem, people: Sequence[int] | None = None) -> nx.Graph:
     """The candidate graph over ``people``, weighted for the exact solver."""
+    # Imported here: only the exact solver builds a whole graph, and pairing thousands of people needs no networkx
+    # (13 MB in memory).
+    import networkx as nx
+
     graph = nx.Graph()
     graph.add_nodes_from(range(problem.n) if people is None else people)
     graph.add_weighted_edges_from((i, j, problem.weight(i, j)) for i, j in problem.edges(people))

@@ -27,7 +27,6 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-import networkx as nx
 import numpy as np
 
 from peermatch.matching.fast import solve_fast
@@ -120,6 +119,8 @@ def solve_exact(problem: Problem, seed: int) -> list[tuple[int, int]]:
     """
     order = list(range(problem.n))
     random.Random(seed).shuffle(order)
+    import networkx as nx  # only here: see build_graph
+
     matching = nx.max_weight_matching(build_graph(problem, order))
     return sorted((min(i, j), max(i, j)) for i, j in matching)
 
@@ -251,7 +252,8 @@ def solve(problem: Problem, seed: int, method: str = "auto", odd: str = "triad",
         refined = refine(matching, solve_fast(matching, seed), ideal_bound,
                          pairs_possible(matching, partner_counts(matching)), random.Random(seed))
         pairs, exact = refined.pairs, refined.exact
-    pairs = sorted((min(p), max(p)) for p in pairs)
+    # A pair already in order is kept, not copied: half a million new tuples were 30 MB at a million people.
+    pairs = sorted(p if p[0] < p[1] else (p[1], p[0]) for p in pairs)
     ends = np.array(pairs, dtype=np.int64).reshape(-1, 2)
     matched = np.zeros(problem.n, dtype=bool)
     matched[ends.ravel()] = True

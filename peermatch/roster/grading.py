@@ -7,7 +7,7 @@ or email is never quoted (the wrong column was taken for the grade), and neither
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -45,7 +45,7 @@ class RowsRead(Protocol):
         """Every email, name and longer word of a name in the roster."""
 
 
-def grade_problems(read: RowsRead, scheme: LevelScheme, records: list[int]) -> list[RowProblem]:
+def grade_problems(read: RowsRead, scheme: LevelScheme, records: Sequence[int]) -> list[RowProblem]:
     """Each record's level, set in ``read.level_of`` (a message where it has none), and the problems of the records
     whose grade is unknown; warnings about the config's ladders go to ``read.warnings``."""
     problems: list[RowProblem] = []

@@ -19,6 +19,7 @@ def each_unique(values: list[str], normalise: Callable[[str], str]) -> list[str]
     """
     distinct = list(dict.fromkeys(values))
     normalised: list[str] = []
+    changed = False
     # A chunk of values at a time, so that the joined text and its normalised copies stay small.
     for start in range(0, len(distinct), _NORMALISED_AT_ONCE):
         chunk = distinct[start:start + _NORMALISED_AT_ONCE]
@@ -26,7 +27,10 @@ def each_unique(values: list[str], normalise: Callable[[str], str]) -> list[str]
         # Squeezing leaves at most one space either side of a NUL, and it belongs to no value.
         joined = normalise(source).replace(" \x00", "\x00").replace("\x00 ", "\x00")
         # When nothing changes, as in most id, name and email columns, the cells themselves: no second copy of them.
+        changed = changed or joined != source
         normalised += chunk if joined == source else joined.split("\x00")
+    if not changed:  # the column as it is: no second list of a million cells
+        return values
     if len(distinct) == len(values):  # every value differs, as ids and emails do: nothing to map back
         return normalised
     table = dict(zip(distinct, normalised, strict=True))

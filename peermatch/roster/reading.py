@@ -83,7 +83,9 @@ class _Records:
         # Only a record without a level or a profession can be empty, so look at all the cells of those alone.
         maybe = [i for i, (g, p) in enumerate(zip(self.grade, self.profession, strict=True)) if not g and not p]
         empty = {i for i in maybe if not any(column[i].strip() for column in cells)}
-        self.present = [i for i in range(len(self.rows)) if i not in empty]
+        # A range when nobody is left out, as usual: a list would hold a million new numbers.
+        self.present: Sequence[int] = [i for i in range(len(self.rows)) if i not in empty] if empty else range(
+            len(self.rows))
         raw_ids = self.cells("id")
         self.ids = [i or e or str(r) for i, e, r in zip(raw_ids, self.email_key, self.rows, strict=True)]
         if "id" in self.raw and (blank := [self.rows[i] for i in self.present if not raw_ids[i]]):
@@ -110,20 +112,20 @@ class _Records:
         self._warn_unusable_emails(taking_part)
         problems += self._row_problems(taking_part)
         flagged = {i for problem in problems for i in problem.reasons}
-        valid = [i for i in taking_part if i not in flagged]
+        valid = [i for i in taking_part if i not in flagged] if flagged else taking_part
         problems += self._duplicates(valid)
         if problems and not skip_invalid:
             more = len(problems) - 1
             raise RosterError(problems[0].message + (f" (and {more} more problem{'s' * (more > 1)})" if more else ""))
         skipped = self._skip(problems)
-        people = self._people([i for i in valid if i not in skipped])
+        people = self._people([i for i in valid if i not in skipped] if skipped else valid)
         if not people and not allow_empty:
             why = "every row is left out" if self.present else "it has headings but no rows"
             raise RosterError(f"{self.path}: no people to pair ({why})")
         self.left_out.sort(key=lambda left: left.row)
         return Roster(self.path, people, self.left_out, encoding, delimiter, self.columns, self.warnings)
 
-    def _taking_part(self) -> tuple[list[int], list[RowProblem]]:
+    def _taking_part(self) -> tuple[Sequence[int], list[RowProblem]]:
         """Who takes part by every opt-out and consent column; an answer that cannot be read is a problem."""
         out: dict[int, str] = {}
         unreadable: dict[int, tuple[str, Polarity]] = {}
@@ -155,7 +157,7 @@ class _Records:
                 dict.fromkeys(group, f"cannot tell whether they take part (column {heading!r})")))
         return [i for i in self.present if i not in out] if out else self.present, problems
 
-    def _warn_unusable_emails(self, records: list[int]) -> None:
+    def _warn_unusable_emails(self, records: Sequence[int]) -> None:
         """Rows whose email cell is not one plain address: nothing can be sent to it, and it must not be written
         where a mail merge or a calendar would take it for a list of recipients or a header."""
         if "email" not in self.raw:
@@ -190,19 +192,19 @@ class _Records:
         self._personal = frozenset(people)
         return self._personal
 
-    def _row_problems(self, records: list[int]) -> list[RowProblem]:
+    def _row_problems(self, records: Sequence[int]) -> list[RowProblem]:
         problems = [self._blank("level", self.grade, records), self._blank("profession", self.profession, records)]
         problems += grade_problems(self, self.levels, records)
         return [problem for problem in problems if problem.reasons]
 
-    def _blank(self, field: str, cells: list[str], records: list[int]) -> RowProblem:
+    def _blank(self, field: str, cells: list[str], records: Sequence[int]) -> RowProblem:
         heading, blank = self.columns[field], [i for i in records if not cells[i]]
         rows = rows_text([self.rows[i] for i in blank]) if blank else ""
         message, reason = f"{self.path}, column {heading!r}: the {field} is blank in {rows}", f"the {field} is blank"
         return RowProblem(f"{{n}} with a blank {field}", message,
                           dict.fromkeys(blank, f"{reason} (column {heading!r})"))
 
-    def _duplicates(self, records: list[int]) -> list[RowProblem]:
+    def _duplicates(self, records: Sequence[int]) -> list[RowProblem]:
         # Without an id column the email is the id: checking both would report the same rows twice.  Check the ids
         # themselves then, for a blank email's row-number id can equal an email cell such as "3".
         emails = self.email_key if "id" in self.raw else self.ids
@@ -238,7 +240,7 @@ class _Records:
             self.warnings.append(f"skipped {len(kinds)} row{'s' * (len(kinds) > 1)}: {parts} ({rows})")
         return set(kinds)
 
-    def _people(self, records: list[int]) -> list[Person]:
+    def _people(self, records: Sequence[int]) -> list[Person]:
         def pick(values: Sequence[Any]) -> Sequence[Any]:
             return values if len(records) == len(self.rows) else [values[i] for i in records]
 
