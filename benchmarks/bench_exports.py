@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import shutil
 import statistics
 import sys
 import tempfile
@@ -82,9 +81,8 @@ def bench(size: int, repeats: int, workdir: Path) -> tuple[list[str], bool]:
         argv = schedule_argv(roster, config, workdir / f"exports-{size}-{run}.sqlite")
         exports.append(measure([*argv, *(str(out / a) if not a.startswith("--") else a for a in EXPORTS)]))
         conversations = check_outputs(out)
-        shutil.rmtree(out)
-        # Deleting 60,000 files leaves the file system busy for a while; the next measurement should not pay for it.
-        os.sync()
+        # Kept until every size is measured: deleting 600,000 files takes this disk longer than writing them, and
+        # keeps it busy long after, which the next measurement would pay for.
     ratio = statistics.median(e.wall / p.wall for e, p in zip(exports, plans, strict=True))
     plan_wall, export_wall = statistics.median(p.wall for p in plans), statistics.median(e.wall for e in exports)
     rows = [
@@ -106,7 +104,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     lines = [f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; Python {platform.python_version()} on {platform.system()} "
              f"{platform.machine()}, {os.cpu_count()} CPUs; benchmarks/bench_exports.py; whole processes; medians "
-             f"of {args.repeats} run{'s' * (args.repeats > 1)}.", "",
+             f"of {args.repeats} run{'s' * (args.repeats > 1)}; load average {os.getloadavg()[0]:.1f} at the start.",
+             "",
              "| People | Process | Wall (s) | × planning | Peak RSS (MB) | Conversations |",
              "|---:|---|---:|---:|---:|---:|"]
     notes = []
@@ -117,10 +116,11 @@ def main(argv: Sequence[str] | None = None) -> None:
             print("\n".join([*rows, verdict]), file=sys.stderr)  # each size as it is done: 100,000 takes long
             lines += rows
             notes.append(verdict)
-    report = "\n".join(lines) + "\n" + "".join(notes)
-    print(report)
-    if args.out:
-        args.out.write_text(report, encoding="utf-8")
+        report = "\n".join(lines) + "\n" + "".join(notes)
+        print(report)
+        if args.out:
+            args.out.write_text(report, encoding="utf-8")
+        print("deleting the files written (a while, for 100,000 people)", file=sys.stderr)
 
 
 if __name__ == "__main__":

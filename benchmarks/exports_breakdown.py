@@ -117,10 +117,12 @@ def written(argv: list[str]) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=10_000)
+    parser.add_argument("--work", type=Path, help="an empty folder to work in, kept (deleting 120,000 files takes "
+                        "long; do it when nothing else is being measured); a temporary one by default")
     args = parser.parse_args()
     print(f"peermatch from {Path(peermatch.__file__).parent}; {args.size:,} people, {ROUNDS} rounds", file=sys.stderr)
-    with tempfile.TemporaryDirectory(prefix="peermatch-breakdown-") as name:
-        work = Path(name)
+    with ExitStack() as cleanup:
+        work = args.work or Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="peermatch-breakdown-")))
         roster, config = work / "roster.csv", work / "peermatch.toml"
         generate_roster(args.size, roster)
         ascii_emails(roster)

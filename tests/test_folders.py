@@ -225,3 +225,15 @@ def test_made_in_one_pass_the_invitations_and_emails_are_those_made_on_their_own
     assert intros == intros_csv(schedule, DEFAULT_INTRO_TEMPLATE, "Pat")
     assert emailed == eml_files(schedule, DEFAULT_INTRO_TEMPLATE, sender=sender, coordinator="Pat")
     assert len(invited) == len(emailed) == 4
+
+
+def test_the_current_folder_as_the_output_folder_is_updated_in_place_and_swept(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "invitations"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    abandoned = folder / f".invitations.{dead_pid()}.0a1b2c3d.tmp"  # named for the folder, not for "."
+    abandoned.mkdir()
+    os.utime(abandoned, (time.time() - 3600,) * 2)
+    write_files(Path("."), {"round-01-group-001.ics": b"invitation"})
+    assert listing(folder) == ["round-01-group-001.ics"]

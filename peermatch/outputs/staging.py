@@ -52,12 +52,13 @@ class StagedFolder:
         self.names: list[str] = []
         self._inputs = frozenset(inputs)
         self._new = not target.is_dir()
+        self._name = target.resolve().name or "folder"  # "invitations" even when given as "." or through a link
         if self._new and os.path.lexists(target):  # a broken link, say: check_folder refuses anything else
             raise OutputError(f"{target}: cannot create the folder (a file or link of that name is in the way)")
         # Beside a new folder (renamed into place whole), inside an existing one (its files renamed one by one).
         home = (target.parent if self._new else target)
         while True:
-            self.temporary = home / temporary_name(target.name)
+            self.temporary = home / temporary_name(self._name)
             try:
                 # A new folder gets the mode any new folder gets; one inside an existing folder is for us alone.
                 os.mkdir(self.temporary, 0o777 if self._new else 0o700)
@@ -117,9 +118,9 @@ class StagedFolder:
 
     def sweep(self) -> None:
         """Remove what killed earlier writes of this folder left: beside it, and inside it (with its files' names)."""
-        remove_abandoned(self.target.parent, [self.target.name])
+        remove_abandoned(self.target.parent, [self._name])
         if not self._new:
-            remove_abandoned(self.target, [self.target.name, *self.names])
+            remove_abandoned(self.target, [self._name, *self.names])
 
 
 def remove_abandoned(folder: Path, names: Collection[str]) -> None:
