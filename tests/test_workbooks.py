@@ -8,6 +8,7 @@ apostrophe); peermatch's own numbers are numbers.  Workbooks are read back with 
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import datetime, time
 from pathlib import Path
@@ -172,6 +173,12 @@ def test_every_roster_value_is_a_text_cell_without_an_apostrophe(tmp_path: Path)
 def test_the_same_result_gives_the_same_bytes() -> None:
     first = csv_to_workbook(pairs_csv(small_result()), sheet="Pairs")
     assert csv_to_workbook(pairs_csv(small_result()), sheet="Pairs") == first
+
+
+def test_a_workbook_carries_no_clock_time() -> None:
+    # Two runs a second apart must still match byte for byte: nothing in the file may come from the clock.
+    book = openpyxl.load_workbook(io.BytesIO(csv_to_workbook(pairs_csv(small_result()), sheet="Pairs")))
+    assert book.properties.created == book.properties.modified == datetime(2000, 1, 1)
 
 
 def test_schedule_people_workbook_holds_the_csv_rows(tmp_path: Path) -> None:

@@ -39,6 +39,7 @@ def csv_to_workbook(data: bytes | Iterable[bytes], *, sheet: str, numeric: Seque
     """
     from openpyxl import Workbook  # only a workbook output needs it
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.writer.excel import ExcelWriter
 
     text = (data if isinstance(data, bytes) else b"".join(data)).decode("utf-8-sig")
     rows = csv.reader(io.StringIO(text, newline=""))
@@ -58,7 +59,8 @@ def csv_to_workbook(data: bytes | Iterable[bytes], *, sheet: str, numeric: Seque
         page.append([int(value) if k in numbers and _WHOLE_NUMBER.fullmatch(value)
                      else text_cell(_unescaped(value)) for k, value in enumerate(row)])
     out = io.BytesIO()
-    book.save(out)
+    # Workbook.save would stamp the file's "modified" date with the clock; ExcelWriter is what it calls after that.
+    ExcelWriter(book, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
     return _fixed_times(out.getvalue())
 
 
