@@ -181,7 +181,7 @@ def pair(
                       unmatched_reasons=reasons)
 
 
-def _senior_first(levels: Sequence[Level], scores: Sequence[int], firsts: Sequence[str]) -> list[int]:
+def _senior_first(levels: Sequence[Level], scores: Sequence[int], firsts: Sequence[str]) -> np.ndarray:
     """The order a coordinator scans groups in: most senior level first, then best score, then by first member.
 
     Nobody is in two groups, so first members never tie.  Sorted by id first, then stably by numbers: a tuple
@@ -189,10 +189,11 @@ def _senior_first(levels: Sequence[Level], scores: Sequence[int], firsts: Sequen
     """
     by_id = np.array(sorted(range(len(firsts)), key=firsts.__getitem__), dtype=np.int64)
     rank = {scale: k for k, scale in enumerate(sorted({level.scale for level in levels}))}
-    scale = np.fromiter((rank[levels[k].scale] for k in by_id.tolist()), dtype=np.int64, count=len(by_id))
-    step = np.fromiter((levels[k].step for k in by_id.tolist()), dtype=np.int64, count=len(by_id))
+    # Over the array itself, not a list of it: that would be half a million new numbers, twice.
+    scale = np.fromiter((rank[levels[k].scale] for k in by_id), dtype=np.int64, count=len(by_id))
+    step = np.fromiter((levels[k].step for k in by_id), dtype=np.int64, count=len(by_id))
     score = np.asarray(scores, dtype=np.int64)[by_id]
-    order: list[int] = by_id[np.lexsort((-score, -step, scale))].tolist()
+    order: np.ndarray = by_id[np.lexsort((-score, -step, scale))]
     return order
 
 
