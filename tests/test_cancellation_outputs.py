@@ -98,7 +98,7 @@ def test_an_entry_nobody_in_the_roster_can_be_sent_has_no_file_but_stays_in_the_
     assert list(invitation_files(Schedule(quiet, nobody.rounds, 45, ""), ORGANISER)) == []
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(names=st.lists(TEXT, min_size=2, max_size=2), organiser=TEXT, sequence=st.integers(1, 40), whole=st.booleans())
 def test_a_cancellation_is_the_bytes_icalendar_would_write(names: list[str], organiser: str, sequence: int,
                                                            whole: bool) -> None:

@@ -270,13 +270,14 @@ class History(Cancellations):
         if seen & set(unmatched) or len(set(unmatched)) < len(unmatched):
             raise ValueError(f"round {label!r}: an unmatched person is also in a group, or listed twice")
         uids = {entry.uid for entry in cancelled}
-        if len(uids) < len(cancelled) or "" in uids or uids & {g.uid for g in groups} or not all(
-                entry.members for entry in cancelled):
+        # Only when there are some: a pairing of a million people records none and need not list its UIDs again.
+        if cancelled and (len(uids) < len(cancelled) or "" in uids or uids & {g.uid for g in groups}
+                          or not all(entry.members for entry in cancelled)):
             raise ValueError(f"round {label!r}: a cancelled calendar entry needs a UID of its own and its people")
-        self._replace_round(label, kind, moment, groups, unmatched, profiles)
         taken_off = [(entry.uid, person_id) for entry in uninvited for person_id in entry.members]
         if len(set(taken_off)) < len(taken_off) or not all(entry.uid and entry.members for entry in uninvited):
             raise ValueError(f"round {label!r}: someone taken off a calendar entry needs its UID, and once only")
+        self._replace_round(label, kind, moment, groups, unmatched, profiles)
         self._record_cancelled(label, cancelled, uninvited)
 
     def import_rows(self, rows: Iterable[Mapping[str, str | None]], *, source: str | Path | None = None,

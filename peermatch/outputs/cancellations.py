@@ -3,11 +3,10 @@ cancellation attached.
 
 When a round is planned again, a conversation the new plan no longer has is cancelled, and people a changed
 conversation no longer has are taken off its entry (see :mod:`peermatch.history.recording`).  They get a short
-note saying so, and the ``METHOD:CANCEL`` calendar
-from :func:`peermatch.outputs.ics.cancellations` as a ``text/calendar`` attachment, which calendar programs use to
-take the entry out of their calendars.  Like the introductions (:mod:`peermatch.outputs.messages`), names are
-cleaned, addresses checked, and ``Date:`` and ``Message-ID:`` come from the entry rather than the clock, so the
-same cancellation always gives the same bytes.
+note saying so, with the ``METHOD:CANCEL`` calendar from :func:`peermatch.outputs.ics.cancellations` attached as
+``text/calendar``, which calendar programs use to take the entry out of their calendars.  Like the introductions
+(:mod:`peermatch.outputs.messages`), names are cleaned, addresses checked, and ``Date:`` and ``Message-ID:`` come
+from the entry rather than the clock, so the same cancellation always gives the same bytes.
 """
 
 from __future__ import annotations

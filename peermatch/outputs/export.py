@@ -27,7 +27,7 @@ from typing import Any
 import pandas as pd
 
 from peermatch.errors import OutputError
-from peermatch.models import PairResult, Person, Schedule, Summary
+from peermatch.models import CancelledEntry, PairResult, Person, Schedule, Summary
 from peermatch.outputs.staging import StagedFolder, flush_folder, remove_abandoned
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -478,11 +478,18 @@ def schedule_dict(schedule: Schedule) -> dict[str, Any]:
                             "table": g.table} for g in rnd.groups],
                 "unmatched": list(rnd.unmatched),
                 "unmatched_reasons": dict(rnd.unmatched_reasons),
+                # Calendar entries of earlier plans of the round: cancelled, or cancelled for the people taken off.
+                "cancelled": [_entry_dict(entry) for entry in rnd.cancelled],
+                "uninvited": [_entry_dict(entry) for entry in rnd.uninvited],
             }
             for rnd in schedule.rounds
         ],
         "summary": schedule.summary | {"professions_met_by_person": schedule.professions_met},
     }
+
+
+def _entry_dict(entry: CancelledEntry) -> dict[str, Any]:
+    return {"uid": entry.uid, "members": list(entry.members), "sequence": entry.sequence}
 
 
 def schedule_json(schedule: Schedule) -> str:
