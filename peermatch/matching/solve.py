@@ -32,7 +32,7 @@ import numpy as np
 from peermatch.matching.fast import solve_fast
 from peermatch.matching.graph import Problem, build_graph, class_scores, pair_scores
 from peermatch.matching.partners import Partners, partner_counts
-from peermatch.matching.sparse import refine
+from peermatch.matching.sparse import EDGE_LIMIT, refine
 
 EXACT_LIMIT = 120
 METHODS = ("auto", "exact", "fast")
@@ -235,11 +235,12 @@ def _join_groups(problem: Problem, attrs: np.ndarray, pairs: list[tuple[int, int
 
 
 def solve(problem: Problem, seed: int, method: str = "auto", odd: str = "triad",
-          sit_out: int | None = None) -> Solution:
+          sit_out: int | None = None, edge_limit: int = EDGE_LIMIT) -> Solution:
     """Pair everyone in ``problem``; see the module docstring for the contract.
 
     ``sit_out`` names the person who should be the odd one out (a schedule
     rotates that role fairly); they join a group of three or are left out.
+    ``edge_limit`` caps the fast path's re-seating (:func:`~peermatch.matching.sparse.refine`).
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}")
@@ -253,7 +254,7 @@ def solve(problem: Problem, seed: int, method: str = "auto", odd: str = "triad",
         pairs = solve_exact(matching, seed)
     else:
         refined = refine(matching, solve_fast(matching, seed), ideal_bound,
-                         pairs_possible(matching, partner_counts(matching)), random.Random(seed))
+                         pairs_possible(matching, partner_counts(matching)), random.Random(seed), edge_limit)
         pairs, exact = refined.pairs, refined.exact
     # A pair already in order is kept, not copied: half a million new tuples were 30 MB at a million people.
     pairs = sorted(p if p[0] < p[1] else (p[1], p[0]) for p in pairs)

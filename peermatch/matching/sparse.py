@@ -117,13 +117,13 @@ def match(problem: Problem, people: Sequence[int], edges: set[tuple[int, int]]) 
 
 
 def refine(problem: Problem, pairs: list[tuple[int, int]], ideal_bound: int, pair_bound: int,
-           rng: random.Random) -> Refined:
+           rng: random.Random, edge_limit: int = EDGE_LIMIT) -> Refined:
     """Seat again, exactly, whoever ``pairs`` places badly, until the round reaches its bound; see the docstring.
 
     ``ideal_bound`` and ``pair_bound`` are the most ideal pairs and pairs the round can hold.  Those bounds count
     level sizes only, so a round may be unable to reach them (the ideal pairs a level can hold may strand someone
     no other pair can take): the widening also stops once a window holding every pair near the shortfall solves
-    to the same counts as the window before it.
+    to the same counts as the window before it, or once a window's graph has more than ``edge_limit`` edges.
     """
     present = [i for i in range(problem.n) if i not in problem.absent]
     k, size = FIRST_K, FIRST_WINDOW
@@ -136,13 +136,15 @@ def refine(problem: Problem, pairs: list[tuple[int, int]], ideal_bound: int, pai
             return Refined(pairs, exact=False)
         window, inside, all_near = _window(problem, pairs, present, size, rng)
         paired = {i for p in pairs for i in p}
-        edges, complete = candidate_edges(problem, window, k, rng, [i for i in window if i not in paired])
+        # Whoever has no partner may take anyone, unless the edges are capped below the default (then k each).
+        unpaired = [i for i in window if i not in paired] if edge_limit >= EDGE_LIMIT else []
+        edges, complete = candidate_edges(problem, window, k, rng, unpaired)
         edges |= set(inside)
         new = match(problem, window, edges)
         if sum(problem.weights_of(new)) > sum(problem.weights_of(inside)):
             pairs = sorted((set(pairs) - set(inside)) | set(new))
         whole = complete and len(window) == len(present)
-        if whole or len(edges) > EDGE_LIMIT:
+        if whole or len(edges) > edge_limit:
             return Refined(pairs, exact=whole)
         before = counts if all_near and k >= STALL_K else None
         k, size = 2 * k, 2 * size
