@@ -17,10 +17,10 @@ import peermatch.cli.schedule as schedule_command
 from peermatch.cli.app import app
 from peermatch.history.cancellations import RecordedCancellation
 from peermatch.history.file import SCHEMA_VERSION
-from peermatch.history.recording import carry_versions, record_schedule
 from peermatch.history.store import History, RecordedGroup
 from peermatch.models import CancelledEntry, Round, Schedule, ScheduledGroup, group_uid
 from tests.factories import person, roster_of
+from tests.test_calendar_updates import run_at, versions
 
 LABEL = "2027-01-11"
 STARTS = datetime(2027, 1, 11, 9, 0)
@@ -35,16 +35,7 @@ def plan(*groups: str, starts: datetime = STARTS) -> Schedule:
     return Schedule(PEOPLE, [Round(1, LABEL, starts, scheduled, [], "Talk about a hand-off.")], 45, "Civic Centre")
 
 
-def run_at(path: Path, schedule: Schedule, moment: datetime) -> Schedule:
-    with History.open(path, write=True) as store:
-        carried = carry_versions(store, schedule, moment)
-        record_schedule(store, carried)
-        store.commit()
-    return carried
-
-
-def entries(schedule: Schedule) -> list[tuple[str, str, int, datetime | None]]:
-    return [("".join(g.members), g.uid, g.sequence, g.stamp) for g in schedule.rounds[0].groups]
+entries = versions  # each conversation's members, UID, SEQUENCE and DTSTAMP
 
 
 def test_a_conversation_nobody_takes_over_is_cancelled_and_stays_cancelled(tmp_path: Path) -> None:
