@@ -43,7 +43,7 @@ from collections import Counter, defaultdict
 
 import numpy as np
 
-from peermatch.matching.graph import Problem, class_scores
+from peermatch.matching.graph import Problem, as_ends, class_scores, row_classes
 from peermatch.matching.sparse import match
 
 ClassKey = tuple[int, int, int, int, int]  # scale, step, profession, organisation, site
@@ -54,21 +54,15 @@ class _Classes:
     """People grouped by everything their score depends on."""
 
     def __init__(self, problem: Problem, rng: random.Random) -> None:
-        index: dict[ClassKey, int] = {}
-        self.members: list[list[int]] = []
-        self.keys: list[ClassKey] = []
         self.absent = sorted(problem.absent)
-        absent = problem.absent
-        for i, key in enumerate(zip(problem.scale, problem.step, problem.prof, problem.org, problem.site,
-                                    strict=True)):
-            if i in absent:
-                continue
-            c = index.get(key)
-            if c is None:
-                c = index[key] = len(self.keys)
-                self.keys.append(key)
-                self.members.append([])
-            self.members[c].append(i)
+        # Classes numbered as people first appear, each listing its people in roster order (then shuffled).
+        present = np.flatnonzero(problem.present())
+        kind, first = row_classes(problem.attributes()[present])
+        self.keys: list[ClassKey] = [tuple(key) for key in problem.attributes()[present[first]].tolist()]
+        ends = np.cumsum(np.bincount(kind, minlength=len(first)))[:-1]
+        self.members: list[list[int]] = [
+            members.tolist() for members in np.split(present[np.argsort(kind, kind="stable")], ends)
+        ] if len(first) else []
         for members in self.members:
             rng.shuffle(members)
         self.rep = [members[0] for members in self.members]
@@ -261,7 +255,7 @@ def _swap(problem: Problem, pairs: list[tuple[int, int]], index: int, side: int,
 def _polish(problem: Problem, pairs: list[tuple[int, int]], unmatched: list[int],
             window: int, rng: random.Random) -> list[tuple[int, int]]:
     """Re-solve exactly a window around the unmatched and the weakest pairs."""
-    weak = [p for p in pairs if not problem.is_ideal(*p)]
+    weak = [pairs[k] for k in np.flatnonzero(~problem.are_ideal(as_ends(pairs))).tolist()] if pairs else []
     if not unmatched and not weak:
         return pairs
     chosen: list[int] = list(unmatched[:window])

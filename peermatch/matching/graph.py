@@ -55,6 +55,8 @@ class Problem:
     met_professions: Sequence[Collection[int]] | None = None
     met_organisations: Sequence[Collection[int]] | None = None
     absent: frozenset[int] = frozenset()  # people sitting this round out
+    # attributes(), made on first use: the solver, the bounds and the statistics of one round all read it.
+    _attributes: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
 
     NOVELTY_RANGE = 7  # novelty of a pair is 0..6
 
@@ -132,6 +134,12 @@ class Problem:
     def is_ideal(self, i: int, j: int) -> bool:
         return self.step[i] == self.step[j] and self.scale[i] == self.scale[j] and self.prof[i] != self.prof[j]
 
+    def are_ideal(self, ends: np.ndarray) -> np.ndarray:
+        """:meth:`is_ideal` of many pairs at once (``ends``: a row of two people per pair), as a mask."""
+        a, b = self.attributes()[ends[:, 0]], self.attributes()[ends[:, 1]]
+        mask: np.ndarray = (a[:, 0] == b[:, 0]) & (a[:, 1] == b[:, 1]) & (a[:, 2] != b[:, 2])
+        return mask
+
     def novelty(self, i: int, j: int) -> int:
         """How new each is to the other's profession (2 each) and organisation (1 each)."""
         if self.met_professions is None or self.met_organisations is None:
@@ -152,23 +160,40 @@ class Problem:
         """:meth:`weight` of many allowed pairs at once: the tiers in numpy, joined as exact Python integers."""
         if not pairs:
             return []
-        ends = np.array(pairs, dtype=np.int64)
+        ends = as_ends(pairs)
         attrs = self.attributes()
         a, b = attrs[ends[:, 0]], attrs[ends[:, 1]]
         cross = (a[:, 2] != b[:, 2]).astype(np.int64)
-        ideal = cross * (a[:, 0] == b[:, 0]) * (a[:, 1] == b[:, 1])
+        ideal = self.are_ideal(ends).astype(np.int64)
         top = ((ideal * self.base + 1) * self.base + cross).astype(object)
         scored = top * self.score_radix + (pair_scores(self.weights, a, b) - self.min_score).astype(object)
         novelty = [self.novelty(i, j) for i, j in pairs] if self.met_professions is not None else 0
         return list(scored * self.novelty_radix + novelty)
 
     def attributes(self) -> np.ndarray:
-        """Everyone's ``(scale, step, profession, organisation, site)``, a row each, for :func:`pair_scores`."""
-        return np.array([self.scale, self.step, self.prof, self.org, self.site], dtype=np.int64).T
+        """Everyone's ``(scale, step, profession, organisation, site)``, a row each, for :func:`pair_scores`.
+
+        Made once per problem and shared, so it must not be written to.
+        """
+        if self._attributes is None:
+            attrs = np.empty((self.n, 5), dtype=np.int64)
+            for column, values in enumerate((self.scale, self.step, self.prof, self.org, self.site)):
+                attrs[:, column] = values
+            attrs.flags.writeable = False
+            self._attributes = attrs
+        return self._attributes
+
+    def present(self) -> np.ndarray:
+        """Per person, whether they take part this round (not in :attr:`absent`)."""
+        mask = np.ones(self.n, dtype=bool)
+        mask[list(self.absent)] = False
+        return mask
 
     def without(self, person: int) -> Problem:
         """The same problem with ``person`` allowed to meet nobody (they sit this round out)."""
-        return dataclasses.replace(self, absent=self.absent | {person})
+        without = dataclasses.replace(self, absent=self.absent | {person})
+        without._attributes = self._attributes  # who everyone is does not change
+        return without
 
     def edges(self, people: Sequence[int] | None = None) -> Iterator[tuple[int, int]]:
         """Every allowed pair among ``people`` (default: everyone), each once."""
@@ -197,6 +222,33 @@ def build_graph(problem: Problem, people: Sequence[int] | None = None) -> nx.Gra
     graph.add_nodes_from(range(problem.n) if people is None else people)
     graph.add_weighted_edges_from((i, j, problem.weight(i, j)) for i, j in problem.edges(people))
     return graph
+
+
+def as_ends(pairs: Sequence[tuple[int, int]]) -> np.ndarray:
+    """``pairs`` as an array, a row of two people each."""
+    return np.fromiter(itertools.chain.from_iterable(pairs), dtype=np.int64, count=2 * len(pairs)).reshape(-1, 2)
+
+
+def row_classes(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Equal rows of ``rows`` (an integer array, a row per person) as classes numbered by first appearance.
+
+    Returns each row's class and each class's first row.  The classes come out in the order a loop over the rows
+    would meet them, so callers that number kinds of person that way get the same numbers, in one sort instead of
+    a dictionary lookup per person.
+    """
+    if not len(rows):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    lows = rows.min(axis=0)
+    spans = (rows.max(axis=0) - lows + 1).tolist()
+    if np.prod(spans, dtype=object) < 2**62:
+        key = np.ravel_multi_index(tuple((rows - lows).T), tuple(spans))
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    else:  # too many distinct values to number rows by arithmetic: compare them whole
+        _, first, inverse = np.unique(rows, axis=0, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return rank[inverse.ravel()], first[order]
 
 
 def class_scores(weights: Weights, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:

@@ -9,10 +9,11 @@ Nothing here looks at pairs of people, so a roster of 100,000 with 400 lone peop
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
-from peermatch.matching.graph import Problem
+import numpy as np
+
+from peermatch.matching.graph import Problem, row_classes
 
 
 @dataclass(frozen=True)
@@ -35,24 +36,19 @@ def partner_counts(problem: Problem) -> Partners:
     People sitting the round out (``problem.absent``) may meet nobody and count for nobody.
     """
     absent = problem.absent
-    sizes: Counter[tuple[int, int]] = Counter(
-        level for i, level in enumerate(zip(problem.scale, problem.step, strict=True)) if i not in absent)
+    level, first = row_classes(problem.attributes()[:, :2])
+    sizes = np.bincount(level[problem.present()], minlength=len(first)).tolist()
+    keys = [tuple(key) for key in problem.attributes()[first, :2].tolist()]
+    size_of = dict(zip(keys, sizes, strict=True))
     gaps = range(-problem.max_gap, problem.max_gap + 1)
+    others = [sum(size_of.get((scale, step + g), 0) for g in gaps) - 1 for scale, step in keys]
     # One count object per level, shared by everyone at it: a new int per person would be 64 MB at a million.
-    others = {(scale, step): sum(sizes[scale, step + g] for g in gaps) - 1
-              for scale, step in set(zip(problem.scale, problem.step, strict=True))}
-    in_reach, possible = [], []
-    for i, level in enumerate(zip(problem.scale, problem.step, strict=True)):
-        if i in absent:
-            in_reach.append(0)
-            possible.append(0)
-            continue
-        mine = others[level]
-        in_reach.append(mine)
-        if i not in problem.forbidden:
-            possible.append(mine)
-            continue
-        blocked = sum(1 for j in set(problem.forbidden[i]) if j != i and j not in absent
-                      and (gap := problem.gap(i, j)) is not None and gap <= problem.max_gap)
-        possible.append(mine - blocked)
+    in_reach = list(map(others.__getitem__, level.tolist()))
+    for i in absent:
+        in_reach[i] = 0
+    possible = list(in_reach)
+    for i, met in problem.forbidden.items():
+        if i not in absent:
+            possible[i] -= sum(1 for j in set(met) if j != i and j not in absent
+                               and (gap := problem.gap(i, j)) is not None and gap <= problem.max_gap)
     return Partners(in_reach=in_reach, possible=possible)

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from peermatch.matching.fast import solve_fast
-from peermatch.matching.graph import Problem, build_graph, class_scores, pair_scores
+from peermatch.matching.graph import Problem, as_ends, build_graph, class_scores, pair_scores, row_classes
 from peermatch.matching.partners import Partners, partner_counts
 from peermatch.matching.sparse import EDGE_LIMIT, refine
 
@@ -78,11 +78,22 @@ def ideal_pairs_at_level(profession_sizes: Collection[int]) -> int:
 
 def ideal_pairs_possible(problem: Problem) -> int:
     """The most ideal pairs this roster can hold: :func:`ideal_pairs_at_level`, summed over its levels."""
-    levels: dict[tuple[int, int], Counter[int]] = defaultdict(Counter)
-    for i in range(problem.n):
-        if i not in problem.absent:  # sitting this round out
-            levels[problem.scale[i], problem.step[i]][problem.prof[i]] += 1
-    return sum(ideal_pairs_at_level(counts.values()) for counts in levels.values())
+    return sum(ideal_pairs_at_level(counts.values()) for counts in profession_counts(problem).values())
+
+
+def profession_counts(problem: Problem, among: np.ndarray | None = None) -> dict[tuple[int, int], dict[int, int]]:
+    """Per level ``(scale, step)``, how many people each profession has there.
+
+    Counts ``among`` (a mask over the people), by default everyone taking part this round.  Counted per kind of
+    person, not per person: a level of a million people is a few hundred kinds.
+    """
+    rows = problem.attributes()[problem.present() if among is None else among, :3]
+    kind, first = row_classes(rows)
+    levels: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
+    for (scale, step, profession), n in zip(rows[first].tolist(), np.bincount(kind, minlength=len(first)).tolist(),
+                                            strict=True):
+        levels[scale, step][profession] = n
+    return levels
 
 
 def pairs_possible(problem: Problem, partners: Partners) -> int:
@@ -92,13 +103,9 @@ def pairs_possible(problem: Problem, partners: Partners) -> int:
     otherwise: with each other, or across levels within a stretch of the ladder (a run of levels each within
     ``max_gap`` of the next one holding such people).  Each stretch with an odd count of them leaves one over.
     """
-    professions: dict[tuple[int, int], Counter[int]] = defaultdict(Counter)
-    eligible: Counter[tuple[int, int]] = Counter()
-    for i, level in enumerate(zip(problem.scale, problem.step, strict=True)):
-        if i not in problem.absent:
-            professions[level][problem.prof[i]] += 1
-            eligible[level] += partners.possible[i] > 0
-    ideal = {level: ideal_pairs_at_level(counts.values()) for level, counts in professions.items()}
+    ideal = {level: ideal_pairs_at_level(counts.values()) for level, counts in profession_counts(problem).items()}
+    with_partner = problem.present() & (np.asarray(partners.possible) > 0)
+    eligible = {level: sum(counts.values()) for level, counts in profession_counts(problem, with_partner).items()}
     total = sum(ideal.values())
     previous: tuple[int, int] | None = None
     stretch = 0
@@ -140,10 +147,10 @@ def score_upper_bound(problem: Problem) -> int:
     """
     if problem.n < 2:
         return 0
-    counts = Counter(zip(problem.scale, problem.step, problem.prof, problem.org, problem.site, strict=True))
-    classes = list(counts)
-    attrs = np.array(classes, dtype=np.int64)
-    size = np.array([counts[k] for k in classes], dtype=np.int64)
+    kind, first = row_classes(problem.attributes())
+    attrs = problem.attributes()[first]
+    classes = [tuple(key) for key in attrs.tolist()]
+    size = np.bincount(kind, minlength=len(first))
     by_level: dict[tuple[int, int], list[int]] = defaultdict(list)
     for c, key in enumerate(classes):
         by_level[key[0], key[1]].append(c)
@@ -256,9 +263,15 @@ def solve(problem: Problem, seed: int, method: str = "auto", odd: str = "triad",
         refined = refine(matching, solve_fast(matching, seed), ideal_bound,
                          pairs_possible(matching, partner_counts(matching)), random.Random(seed), edge_limit)
         pairs, exact = refined.pairs, refined.exact
-    # A pair already in order is kept, not copied: half a million new tuples were 30 MB at a million people.
-    pairs = sorted(p if p[0] < p[1] else (p[1], p[0]) for p in pairs)
-    ends = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    # Sorted as an array, and a pair already in order is kept, not copied: half a million new tuples were 30 MB
+    # at a million people.
+    ends = as_ends(pairs)
+    flipped = ends[:, 0] > ends[:, 1]
+    ends[flipped] = ends[flipped, ::-1]
+    order = np.lexsort((ends[:, 1], ends[:, 0]))
+    pairs = [pairs[k][::-1] if flip else pairs[k] for k, flip in zip(order.tolist(), flipped[order].tolist(),
+                                                                     strict=True)]
+    ends = ends[order]
     matched = np.zeros(problem.n, dtype=bool)
     matched[ends.ravel()] = True
     loose: list[int] = np.flatnonzero(~matched).tolist()

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import rustworkx as rx
 
-from peermatch.matching.graph import Problem, pair_scores
+from peermatch.matching.graph import Problem, as_ends, pair_scores
 
 FIRST_K = 8  # candidates per person in the first window
 FIRST_WINDOW = 400  # people in the first window, at least
@@ -129,7 +129,7 @@ def refine(problem: Problem, pairs: list[tuple[int, int]], ideal_bound: int, pai
     k, size = FIRST_K, FIRST_WINDOW
     before: tuple[int, int] | None = None
     while True:
-        counts = (sum(problem.is_ideal(*p) for p in pairs), len(pairs))
+        counts = (int(problem.are_ideal(as_ends(pairs)).sum()), len(pairs))
         if counts[0] >= ideal_bound and counts[1] >= pair_bound:
             return Refined(pairs, exact=True)
         if counts == before:
