@@ -141,6 +141,13 @@ def pair(
     # the pair statistics (and the ideal-pair bound) are about the pairs.
     pairs = _PairStatistics(problem, solution.groups)
     ids = [p.id for p in people]
+    unmatched = [ids[i] for i in solution.unmatched]
+    reasons: dict[str, str] = {}
+    if solution.unmatched:
+        partners = partner_counts(problem)
+        reasons = {ids[i]: _why_unmatched(problem, partners, i, odd) for i in solution.unmatched}
+    # The problem's attributes (40 MB at a million people) are let go before the groups are made, when memory peaks.
+    del problem
     words = GroupWords(scorer, people)
     groups = []
     for indices in solution.groups:
@@ -152,11 +159,6 @@ def pair(
     order = _senior_first([people[g[0]].level for g in solution.groups], [g.score for g in groups],
                           [g.members[0] for g in groups])
     groups = [groups[k] for k in order]
-    unmatched = [ids[i] for i in solution.unmatched]
-    reasons: dict[str, str] = {}
-    if solution.unmatched:
-        partners = partner_counts(problem)
-        reasons = {ids[i]: _why_unmatched(problem, partners, i, odd) for i in solution.unmatched}
     summary = Summary(
         people=len(people),
         groups=len(groups),
