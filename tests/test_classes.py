@@ -10,6 +10,8 @@ from hypothesis.extra.numpy import arrays
 
 from peermatch.matching.graph import Problem, as_ends, row_classes
 from peermatch.matching.solve import profession_counts
+from peermatch.roster.config import Weights
+from tests.factories import person
 
 
 def numbered_by_a_loop(rows: np.ndarray) -> tuple[list[int], list[int]]:
@@ -79,3 +81,13 @@ def test_attributes_are_made_once_and_cannot_be_changed() -> None:
     assert problem.without(1).attributes() is attributes
     with pytest.raises(ValueError, match="read-only"):
         attributes[0, 0] = 3
+
+
+def test_grading_scales_are_ranked_by_name() -> None:
+    # Codes follow the roster (civil service first), ranks the alphabet: "band" before "civil-service".
+    people = [person("1", "EO"), person("2", "Band 5"), person("3", "HEO", "GP")]
+    problem = Problem.from_people(people, Weights(), max_gap=1)
+    assert problem.scale[0] != problem.scale[1]
+    assert problem.scale_rank()[problem.scale].tolist() == [1, 0, 1]
+    with pytest.raises(ValueError, match="from_people"):
+        problem_of([0, 1], [5, 5], [0, 1]).scale_rank()

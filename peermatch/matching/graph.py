@@ -55,6 +55,7 @@ class Problem:
     met_professions: Sequence[Collection[int]] | None = None
     met_organisations: Sequence[Collection[int]] | None = None
     absent: frozenset[int] = frozenset()  # people sitting this round out
+    scale_names: Sequence[str] = ()  # the grading scale each code in ``scale`` stands for (from_people fills it)
     # attributes(), made on first use: the solver, the bounds and the statistics of one round all read it.
     _attributes: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -114,6 +115,7 @@ class Problem:
             weights=weights,
             max_gap=max_gap,
             forbidden=forbidden,
+            scale_names=list(scales),
         )
 
     def gap(self, i: int, j: int) -> int | None:
@@ -182,6 +184,15 @@ class Problem:
             attrs.flags.writeable = False
             self._attributes = attrs
         return self._attributes
+
+    def scale_rank(self) -> np.ndarray:
+        """Per code in ``scale``, the place of its grading scale's name in alphabetical order."""
+        if len(self.scale_names) <= max(self.scale, default=-1):
+            raise ValueError("scale_rank needs the scales' names: make the problem with Problem.from_people")
+        names = list(self.scale_names)
+        rank = np.empty(len(names), dtype=np.int64)
+        rank[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
+        return rank
 
     def present(self) -> np.ndarray:
         """Per person, whether they take part this round (not in :attr:`absent`)."""

@@ -18,12 +18,12 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from peermatch.matching.graph import Problem
+from peermatch.matching.graph import Problem, row_classes
 from peermatch.matching.groups import form_groups
 from peermatch.matching.partners import Partners, partner_counts
 from peermatch.matching.scoring import Scorer, scorer_for
 from peermatch.matching.solve import solve
-from peermatch.models import Group, Level, PairResult, Person, Roster, Summary
+from peermatch.models import Group, PairResult, Person, Roster, Summary
 from peermatch.roster.config import Config
 from peermatch.text import fold, size_words
 
@@ -100,6 +100,10 @@ class GroupWords:
                                         p.organisation_key, p.site, p.site_key), len(kinds)) for p in people]
         self._known: dict[tuple[int, ...], tuple[int, tuple[str, ...]]] = {}
 
+    def kinds(self) -> np.ndarray:
+        """Everyone's kind, as numbers: people of one kind give any group the same words."""
+        return np.asarray(self._kind, dtype=np.int64)
+
     def __call__(self, members: Sequence[int]) -> tuple[int, tuple[str, ...]]:
         """Score and reasons of the group of these people (by index, in the order they are listed)."""
         key = tuple(map(self._kind.__getitem__, members))
@@ -139,26 +143,20 @@ def pair(
 
     # A group of three is the solver's pair plus the person who joined it;
     # the pair statistics (and the ideal-pair bound) are about the pairs.
-    pairs = _PairStatistics(problem, solution.groups)
+    first = np.fromiter((g[0] for g in solution.groups), dtype=np.int64, count=len(solution.groups))
+    second = np.fromiter((g[1] for g in solution.groups), dtype=np.int64, count=len(solution.groups))
+    pairs = _PairStatistics(problem, first, second)
     ids = [p.id for p in people]
     unmatched = [ids[i] for i in solution.unmatched]
     reasons: dict[str, str] = {}
     if solution.unmatched:
         partners = partner_counts(problem)
         reasons = {ids[i]: _why_unmatched(problem, partners, i, odd) for i in solution.unmatched}
+    described = _Described(GroupWords(scorer, people), solution.groups, first, second)
+    order = _senior_first(problem, first, described.scores(), [ids[i] for i in described.lowest.tolist()])
     # The problem's attributes (40 MB at a million people) are let go before the groups are made, when memory peaks.
-    del problem
-    words = GroupWords(scorer, people)
-    groups = []
-    for indices in solution.groups:
-        ordered = sorted(indices)
-        score, why = words(ordered)
-        # Positional: a frozen group takes keywords a third slower, which is a second at a million people.
-        groups.append(Group(tuple(map(ids.__getitem__, ordered)), score, why,
-                            ids[indices[2]] if len(indices) == 3 else None))
-    order = _senior_first([people[g[0]].level for g in solution.groups], [g.score for g in groups],
-                          [g.members[0] for g in groups])
-    groups = [groups[k] for k in order]
+    del problem, first, second
+    groups = described.groups(ids, order)
     summary = Summary(
         people=len(people),
         groups=len(groups),
@@ -179,20 +177,66 @@ def pair(
                       unmatched_reasons=reasons)
 
 
-def _senior_first(levels: Sequence[Level], scores: Sequence[int], firsts: Sequence[str]) -> np.ndarray:
+def _senior_first(problem: Problem, levelled_by: np.ndarray, scores: np.ndarray, firsts: Sequence[str]) -> np.ndarray:
     """The order a coordinator scans groups in: most senior level first, then best score, then by first member.
 
+    A group's level is that of its member ``levelled_by``; ``firsts`` are the ids of the groups' first members.
     Nobody is in two groups, so first members never tie.  Sorted by id first, then stably by numbers: a tuple
     per group to sort on would be 50 MB at a million people.
     """
     by_id = np.array(sorted(range(len(firsts)), key=firsts.__getitem__), dtype=np.int64)
-    rank = {scale: k for k, scale in enumerate(sorted({level.scale for level in levels}))}
-    # Over the array itself, not a list of it: that would be half a million new numbers, twice.
-    scale = np.fromiter((rank[levels[k].scale] for k in by_id), dtype=np.int64, count=len(by_id))
-    step = np.fromiter((levels[k].step for k in by_id), dtype=np.int64, count=len(by_id))
-    score = np.asarray(scores, dtype=np.int64)[by_id]
-    order: np.ndarray = by_id[np.lexsort((-score, -step, scale))]
+    attrs = problem.attributes()
+    who = levelled_by[by_id]
+    order: np.ndarray = by_id[np.lexsort((-scores[by_id], -attrs[who, 1], problem.scale_rank()[attrs[who, 0]]))]
     return order
+
+
+class _Described:
+    """The solver's groups with their words, made into :class:`Group` values in the order they are shown.
+
+    A pair's score and reasons are found per combination of kinds of person, as arrays: looked up pair by pair
+    they took two seconds at a million people.  Members are listed in roster order.
+    """
+
+    def __init__(self, words: GroupWords, groups: Sequence[tuple[int, ...]], first: np.ndarray,
+                 second: np.ndarray) -> None:
+        self._groups = groups
+        self.lowest = np.minimum(first, second)
+        self._highest = np.maximum(first, second)
+        kinds = words.kinds()
+        combination, example = row_classes(np.column_stack((kinds[self.lowest], kinds[self._highest])))
+        self._words = [words((int(self.lowest[k]), int(self._highest[k]))) for k in example.tolist()]
+        self._of = combination
+        # Groups of three are few (one per odd level at most): described one by one.
+        self._larger: dict[int, tuple[int, ...]] = {}
+        for k in np.flatnonzero(np.fromiter(map(len, groups), dtype=np.int64, count=len(groups)) != 2).tolist():
+            members = self._larger[k] = tuple(sorted(groups[k]))
+            self.lowest[k] = members[0]
+            self._of[k] = len(self._words)
+            self._words.append(words(members))
+
+    def scores(self) -> np.ndarray:
+        scores: np.ndarray = np.array([score for score, _ in self._words], dtype=np.int64)[self._of]
+        return scores
+
+    def groups(self, ids: Sequence[str], order: np.ndarray) -> list[Group]:
+        made: list[Group] = []
+        # A chunk at a time: the whole order as lists of numbers would be 50 MB more at the peak.
+        for start in range(0, len(order), _MADE_AT_ONCE):
+            chunk = order[start:start + _MADE_AT_ONCE]
+            for k, low, high, of in zip(chunk.tolist(), self.lowest[chunk].tolist(), self._highest[chunk].tolist(),
+                                        self._of[chunk].tolist(), strict=True):
+                members = self._larger.get(k)
+                score, why = self._words[of]
+                # Positional: a frozen group takes keywords a third slower, a second at a million people.
+                if members is None:
+                    made.append(Group((ids[low], ids[high]), score, why))
+                else:
+                    made.append(Group(tuple(map(ids.__getitem__, members)), score, why, ids[self._groups[k][2]]))
+        return made
+
+
+_MADE_AT_ONCE = 10_000
 
 
 def group_roster(roster: Roster, config: Config, *, seed: int, odd: str = "triad",
@@ -236,9 +280,7 @@ class _PairStatistics:
     unknown organisation is -1, neither the same nor different), a column at a time, without a Python call per pair.
     """
 
-    def __init__(self, problem: Problem, groups: Sequence[Sequence[int]]) -> None:
-        first = np.fromiter((g[0] for g in groups), dtype=np.int64, count=len(groups))
-        second = np.fromiter((g[1] for g in groups), dtype=np.int64, count=len(groups))
+    def __init__(self, problem: Problem, first: np.ndarray, second: np.ndarray) -> None:
         scale, step, prof, org = (problem.attributes()[:, column] for column in range(4))
         same_level = (scale[first] == scale[second]) & (step[first] == step[second])
         cross_profession = prof[first] != prof[second]
