@@ -104,7 +104,12 @@ def _workbook_cells(path: Path, sheet: str | None) -> Cells:
     return Cells(frame, WORKBOOK, "", filled[0] + 1)
 
 
-_CHECKED_AT_ONCE = 1 << 22  # bytes of a file decoded at a time when checking it
+_CHECKED_AT_ONCE = 1 << 20  # bytes of a file decoded at a time when checking it: small enough to stay in cache
+# The bytes that start the UTF-8 of a NUL or of a character strip_unsafe removes: C0 controls but tab, line feed and
+# carriage return; DEL; and the first bytes of the C1 controls (\xc2), of U+061C (\xd8) and of the other
+# bidirectional controls (\xe2).  A piece of a file without any of them needs no search character by character.
+_DOUBTFUL_BYTES = bytes([*range(0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f, 0xc2, 0xd8, 0xe2])
+_PLAIN_BYTES = bytes(sorted(set(range(256)) - set(_DOUBTFUL_BYTES)))
 
 
 def _plain_utf8(raw: bytes) -> tuple[int, str]:
@@ -112,23 +117,29 @@ def _plain_utf8(raw: bytes) -> tuple[int, str]:
     no NUL and nothing :func:`~peermatch.text.strip_unsafe` removes, and something besides white space.
 
     Any other file gives ``(0, "")``, and :func:`_read_text` decodes it whole and says what is wrong with it.  The
-    check decodes a few megabytes at a time, so that the file's bytes are its only copy in memory.
+    check decodes a megabyte at a time, so that the file's bytes are its only copy in memory.
     """
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, b"\xd0\xcf\x11\xe0")):
         return 0, ""
     start = 0
     while raw.startswith(codecs.BOM_UTF8, start):  # a tool that adds a byte-order mark may leave a second
         start += len(codecs.BOM_UTF8)
-    decoder, content = codecs.getincrementaldecoder("utf-8")(), False
-    try:
-        for offset in range(start, len(raw), _CHECKED_AT_ONCE):
-            chunk = decoder.decode(raw[offset:offset + _CHECKED_AT_ONCE])
-            if "\x00" in chunk or has_unsafe(chunk):
-                return 0, ""
-            content = content or _CONTENT.search(chunk) is not None
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return 0, ""
+    offset, end, content = start, len(raw), False
+    while offset < end:
+        stop = min(offset + _CHECKED_AT_ONCE, end)
+        for _ in range(3):  # never between the bytes of one character, so that each piece decodes on its own
+            if stop < end and 0x80 <= raw[stop] < 0xc0:
+                stop -= 1
+        piece = raw[offset:stop]
+        try:
+            text = piece.decode("utf-8")
+        except UnicodeDecodeError:
+            return 0, ""
+        # Deleting every plain byte leaves nothing in the usual piece, at C speed: the search is for the rest.
+        if piece.translate(None, _PLAIN_BYTES) and ("\x00" in text or has_unsafe(text)):
+            return 0, ""
+        content = content or _CONTENT.search(text) is not None
+        offset = stop
     return (start, "utf-8-sig" if start else "utf-8") if content else (0, "")
 
 
@@ -189,8 +200,10 @@ def _parse(path: Path, body: bytes, start: int, delimiter: str, width: int, head
             warnings.simplefilter("error", pd.errors.ParserWarning)
             source = io.BytesIO(body)  # shares body's bytes: no copy
             source.seek(start)
+            # dtype object: the cells are text already, and pandas 3 would look at every one again to make a
+            # string column of them.
             return pd.read_csv(source, encoding="utf-8", sep=delimiter, header=None,
-                               names=list(range(width)), index_col=False, dtype=str, keep_default_na=False,
+                               names=list(range(width)), index_col=False, dtype=object, keep_default_na=False,
                                na_filter=False, skip_blank_lines=False, engine="c")
 
     try:

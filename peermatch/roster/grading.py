@@ -6,6 +6,8 @@ or email is never quoted (the wrong column was taken for the grade), and neither
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -49,36 +51,55 @@ def grade_problems(read: RowsRead, scheme: LevelScheme, records: Sequence[int]) 
     """Each record's level, set in ``read.level_of`` (a message where it has none), and the problems of the records
     whose grade is unknown; warnings about the config's ladders go to ``read.warnings``."""
     problems: list[RowProblem] = []
-    resolved: dict[tuple[str, str], Level | str] = {}
-    unknown: dict[str, list[int]] = defaultdict(list)
-    graded = [i for i in records if read.grade[i]]
-    levels = scheme.for_roster({(read.grade[i], read.organisation[i]) for i in graded})
+    grade, organisation, organisation_key = read.grade, read.organisation, read.organisation_key
+    # A million rows hold a few dozen (grade, organisation) pairs: each is resolved once, and the rows are passed
+    # through in C.
+    graded = list(itertools.compress(records, map(grade.__getitem__, records))) if any(
+        map(operator.not_, map(grade.__getitem__, records))) else records
+
+    def keys(rows: Sequence[int]) -> zip[tuple[str, str]]:
+        return zip(map(grade.__getitem__, rows), map(organisation_key.__getitem__, rows), strict=True)
+
+    levels = scheme.for_roster(set(zip(map(grade.__getitem__, graded), map(organisation.__getitem__, graded),
+                                       strict=True)))
     from_elsewhere = _FromAnotherColumn(read, levels)
-    placeholders = {grade: levels.placeholder(grade) for grade in {read.grade[i] for i in graded}}
-    for i in graded:
-        if (placeholder := placeholders[read.grade[i]]) is not None:
-            read.level_of[i] = from_elsewhere.level(i, placeholder)
-            continue
-        if (key := (read.grade[i], read.organisation_key[i])) not in resolved:
+    placeholders = {value: levels.placeholder(value) for value in set(map(grade.__getitem__, graded))}
+    # The first row of each pair says how its organisation is written in a message: reversed, so the first wins.
+    backwards = graded[::-1]
+    first = dict(zip(keys(backwards), backwards, strict=True))
+    del backwards
+    resolved: dict[tuple[str, str], Level | str] = {}
+    for key, i in sorted(first.items(), key=operator.itemgetter(1)):
+        if placeholders[key[0]] is None:
             try:
-                resolved[key] = levels.resolve(read.grade[i], read.organisation[i])
+                resolved[key] = levels.resolve(grade[i], organisation[i])
             except UnknownGrade as error:
                 # The message quotes the grade: a page of text in the grade column must not fill the log.
-                resolved[key] = str(error) if len(read.grade[i]) <= LONGEST_SHOWN else _TOO_LONG_FOR_A_GRADE
-        if isinstance(level := resolved[key], str):
-            unknown[level].append(i)
-        read.level_of[i] = level
-    if unknown:
+                resolved[key] = str(error) if len(grade[i]) <= LONGEST_SHOWN else _TOO_LONG_FOR_A_GRADE
+    each = map(resolved.get, keys(graded))  # None for a placeholder grade, set below
+    if len(graded) == len(read.level_of):  # everyone, in order: as usual
+        read.level_of[:] = each
+    else:
+        for i, level in zip(graded, each, strict=True):
+            read.level_of[i] = level
+    if held := {value: placeholder for value, placeholder in placeholders.items() if placeholder is not None}:
+        for i in itertools.compress(graded, map(held.__contains__, map(grade.__getitem__, graded))):
+            read.level_of[i] = from_elsewhere.level(i, held[grade[i]])
+    unknown: dict[str, list[int]] = defaultdict(list)
+    if failed := {key for key, level in resolved.items() if isinstance(level, str)}:
+        for i in itertools.compress(graded, map(failed.__contains__, keys(graded))):
+            unknown[str(read.level_of[i])].append(i)  # the message resolving gave
         unknown = _unquoted_if_personal(read, unknown)
     heading = read.columns["level"]
-    names = {read.organisation_key[i]: read.organisation[i] for i in reversed(records)}
+    names = dict(zip(map(organisation_key.__getitem__, reversed(records)),
+                     map(organisation.__getitem__, reversed(records)), strict=True))
     _warn_split_ladders(read, resolved, names, heading)
     for message, group in unknown.items():
         where = f"{read.path}, {rows_text([read.rows[i] for i in group])}, column {heading!r}"
         reason = f"unknown grade (column {heading!r}): {message}"
         problems.append(RowProblem("{n} with an unknown grade", f"{where}: {message}", dict.fromkeys(group, reason)))
     problems += from_elsewhere.problems()
-    if unused := levels.unused_maps({read.organisation[i] for i in records}):
+    if unused := levels.unused_maps(set(map(organisation.__getitem__, records))):
         found = (f"the organisations in column {read.columns['organisation']!r} are "
                  f"{organisations_text(read.organisation[i] for i in records if read.organisation[i])}"
                  if "organisation" in read.columns else

@@ -17,9 +17,12 @@ raises.  Nothing is printed, and pandas does no more than split the text into ce
 
 from __future__ import annotations
 
+import gc
 import itertools
+import operator
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +34,7 @@ from peermatch.roster.consent import Answer, read_answer, understood
 from peermatch.roster.grading import grade_problems
 from peermatch.roster.headings import Polarity
 from peermatch.roster.levels import LevelScheme
-from peermatch.roster.normalising import each_unique, spellings
+from peermatch.roster.normalising import commonest_spellings, each_unique
 from peermatch.roster.problems import RowProblem
 from peermatch.text import address_problem, fold, plain_address, rows_text, tidy
 
@@ -66,6 +69,7 @@ class _Records:
         self.path, self.levels, self.warnings = path, levels, found.warnings
         self.headings, self._cells = headings, cells  # _cells: a list of cells per column, a cell per record
         self._personal: frozenset[str] | None = None
+        self._name_cells: list[str] | None = None
         warnings = self.warnings
         self.columns = {field: headings[index] for field, index in found.fields.items()}
         self.raw = {field: cells[index] for field, index in found.fields.items()}
@@ -81,14 +85,15 @@ class _Records:
         self.level_of: list[Level | str | None] = [None] * len(self.rows)
         self.left_out: list[LeftOut] = []
         # Only a record without a level or a profession can be empty, so look at all the cells of those alone.
-        maybe = [i for i, (g, p) in enumerate(zip(self.grade, self.profession, strict=True)) if not g and not p]
+        maybe = [i for i in _blanks(self.grade, range(len(self.rows))) if not self.profession[i]]
         empty = {i for i in maybe if not any(column[i].strip() for column in cells)}
         # A range when nobody is left out, as usual: a list would hold a million new numbers.
         self.present: Sequence[int] = [i for i in range(len(self.rows)) if i not in empty] if empty else range(
             len(self.rows))
         raw_ids = self.cells("id")
-        self.ids = [i or e or str(r) for i, e, r in zip(raw_ids, self.email_key, self.rows, strict=True)]
-        if "id" in self.raw and (blank := [self.rows[i] for i in self.present if not raw_ids[i]]):
+        self.ids = raw_ids if all(raw_ids) else [
+            i or e or str(r) for i, e, r in zip(raw_ids, self.email_key, self.rows, strict=True)]
+        if "id" in self.raw and (blank := [self.rows[i] for i in _blanks(raw_ids, self.present)]):
             warnings.append(f"column {self.columns['id']!r} is blank in {rows_text(blank)}; their email, or else their "
                             "row number, is used as their id")
 
@@ -136,7 +141,8 @@ class _Records:
             if not (notable := {answer for answer, reading in readings.items() if reading is not Answer.IN}):
                 continue
             reason = f"{polarity.reason} (column {heading!r})"
-            for i in (i for i in self.present if answers[i] in notable):
+            for i in itertools.compress(self.present, map(notable.__contains__, map(answers.__getitem__,
+                                                                                   self.present))):
                 if readings[answers[i]] is Answer.OUT:
                     out.setdefault(i, reason)
                 else:
@@ -164,13 +170,13 @@ class _Records:
             return
         # Addresses that are certainly plain are passed over in C, without a set and a map of a million of them.
         doubtful = itertools.filterfalse(plain_address, filter(None, map(self.email.__getitem__, records)))
-        problems = {email: address_problem(email) for email in set(doubtful)}
-        if not any(problems.values()):
+        problems = {email: problem for email in set(doubtful) if (problem := address_problem(email))}
+        if not problems:
             return
         unusable: dict[str, list[int]] = defaultdict(list)
-        for i in records:
-            if problem := problems.get(self.email[i]):
-                unusable[problem].append(self.rows[i])
+        # Only the rows with a problem pass through Python; the rest are passed over in C.
+        for i in itertools.compress(records, map(problems.__contains__, map(self.email.__getitem__, records))):
+            unusable[problems[self.email[i]]].append(self.rows[i])
         for problem, rows in unusable.items():
             self.warnings.append(f"column {self.columns['email']!r}: in {rows_text(rows)} the email address {problem}, "
                                  "so no invitation or introduction can be sent to it; correct it in the roster (one "
@@ -198,7 +204,7 @@ class _Records:
         return [problem for problem in problems if problem.reasons]
 
     def _blank(self, field: str, cells: list[str], records: Sequence[int]) -> RowProblem:
-        heading, blank = self.columns[field], [i for i in records if not cells[i]]
+        heading, blank = self.columns[field], _blanks(cells, records)
         rows = rows_text([self.rows[i] for i in blank]) if blank else ""
         message, reason = f"{self.path}, column {heading!r}: the {field} is blank in {rows}", f"the {field} is blank"
         return RowProblem(f"{{n}} with a blank {field}", message,
@@ -211,10 +217,13 @@ class _Records:
         checks = [("id", self.ids)] * ("id" in self.raw) + [("email", emails)] * ("email" in self.raw)
         problems = []
         for field, values in checks:
-            if len(set(filled := [values[i] for i in records if values[i]])) == len(filled):
+            if len(set(filled := list(filter(None, map(values.__getitem__, records))))) == len(filled):
                 continue
+            # The repeated values first, then the records holding one: no list per record of a million.
+            repeated = {value for value, count in Counter(filled).items() if count > 1}
+            del filled
             groups: dict[str, list[int]] = defaultdict(list)
-            for i in (i for i in records if values[i]):
+            for i in itertools.compress(records, map(repeated.__contains__, map(values.__getitem__, records))):
                 groups[values[i]].append(i)
             sets = [[self.rows[i] for i in group] for group in groups.values() if len(group) > 1]
             heading = self.columns[field]
@@ -246,15 +255,44 @@ class _Records:
 
         keys = pick(self.profession_key), pick(self.organisation_key), pick(self.site_key)
         shown = pick(self.profession), pick(self.organisation), pick(self.site)
-        spelled = [map(spellings(s, k).__getitem__, k) for s, k in zip(shown, keys, strict=True)]
-        # map() over whole columns, in Person's field order, spares 100k turns of a Python loop.
-        return list(map(Person, pick(self.ids), pick(self._names()), pick(self.email), pick(self.grade),
-                        pick(self.level_of), *spelled, pick(self.rows), *keys))
+        spelled = [map(commonest_spellings(s, k).__getitem__, s) for s, k in zip(shown, keys, strict=True)]
+        # map() over whole columns, in Person's field order, spares a million turns of a Python loop.
+        with _uncollected():
+            return list(map(Person, pick(self.ids), pick(self._names()), pick(self.email), pick(self.grade),
+                            pick(self.level_of), *spelled, pick(self.rows), *keys))
 
     def _names(self) -> list[str]:
-        if "name" in self.raw or not {"first_name", "last_name"} & self.raw.keys():
-            return self.cells("name")
-        return [f"{g} {f}".strip() for g, f in zip(self.cells("first_name"), self.cells("last_name"), strict=True)]
+        if self._name_cells is None:
+            if "name" in self.raw or not {"first_name", "last_name"} & self.raw.keys():
+                self._name_cells = self.cells("name")
+            else:
+                self._name_cells = [f"{g} {f}".strip() for g, f in zip(
+                    self.cells("first_name"), self.cells("last_name"), strict=True)]
+        return self._name_cells
+
+
+def _blanks(cells: list[str], records: Sequence[int]) -> list[int]:
+    """The records whose cell is blank, looked for in C: of a million cells, few or none are blank."""
+    if all(cells):
+        return []
+    return list(itertools.compress(records, map(operator.not_, map(cells.__getitem__, records))))
+
+
+@contextmanager
+def _uncollected() -> Iterator[None]:
+    """Python's cycle collector paused while a million people are made.
+
+    It would run again and again as they are made, now and then looking through every object made so far, the
+    roster's columns included: three quarters of the time spent making the people.  They hold only text, numbers
+    and levels, so no cycle among them waits to be collected.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def row_number_ids(roster: Roster) -> str | None:
