@@ -39,6 +39,18 @@ def test_no_rows() -> None:
     assert classes.tolist() == [] and first.tolist() == []
 
 
+@pytest.mark.parametrize("far", [
+    3,  # a few possible rows: numbered by slot
+    100_000,  # more possible rows than slots worth keeping: numbered by sorting
+    2**40,  # more possible rows than a number holds: compared whole
+])
+def test_every_way_of_numbering_agrees_with_a_loop(far: int) -> None:
+    rows = np.array([[far, 0, 1], [0, 2, 1], [far, 0, 1], [0, 0, 0], [0, 2, 1], [1, far, 0]], dtype=np.int64)
+    classes, first = row_classes(rows)
+    assert (classes.tolist(), first.tolist()) == numbered_by_a_loop(rows)
+    assert classes.tolist() == [0, 1, 0, 2, 1, 3]
+
+
 def test_values_too_far_apart_to_number_by_arithmetic() -> None:
     # Spans of 2**40 in two columns multiply past 2**62: the rows are compared whole instead.
     rows = np.array([[2**40, 0], [0, 2**40], [2**40, 0], [0, 0]], dtype=np.int64)

@@ -251,7 +251,19 @@ def row_classes(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     lows = rows.min(axis=0)
     spans = (rows.max(axis=0) - lows + 1).tolist()
-    if np.prod(spans, dtype=object) < 2**62:
+    room = int(np.prod(spans, dtype=object))
+    if room <= max(4 * len(rows), 1 << 16):
+        # Few possible rows (levels, professions, organisations and sites number a few hundred each): each row's
+        # number among them is a slot, and the earliest row in each slot is found without sorting the rows.
+        key = np.ravel_multi_index(tuple((rows - lows).T), tuple(spans))
+        earliest = np.full(room, len(rows), dtype=np.int64)
+        np.minimum.at(earliest, key, np.arange(len(rows)))
+        used = np.flatnonzero(earliest < len(rows))
+        slot_order = np.argsort(earliest[used], kind="stable")
+        number = np.empty(room, dtype=np.int64)
+        number[used[slot_order]] = np.arange(len(used))
+        return number[key], earliest[used[slot_order]]
+    if room < 2**62:
         key = np.ravel_multi_index(tuple((rows - lows).T), tuple(spans))
         _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     else:  # too many distinct values to number rows by arithmetic: compare them whole
