@@ -54,22 +54,26 @@ def grade_problems(read: RowsRead, scheme: LevelScheme, records: Sequence[int]) 
     grade, organisation, organisation_key = read.grade, read.organisation, read.organisation_key
     # A million rows hold a few dozen (grade, organisation) pairs: each is resolved once, and the rows are passed
     # through in C.
-    graded = list(itertools.compress(records, map(grade.__getitem__, records))) if any(
-        map(operator.not_, map(grade.__getitem__, records))) else records
+    graded = records if all(map(grade.__getitem__, records)) else list(
+        itertools.compress(records, map(grade.__getitem__, records)))
 
     def keys(rows: Sequence[int]) -> zip[tuple[str, str]]:
         return zip(map(grade.__getitem__, rows), map(organisation_key.__getitem__, rows), strict=True)
 
-    levels = scheme.for_roster(set(zip(map(grade.__getitem__, graded), map(organisation.__getitem__, graded),
-                                       strict=True)))
-    from_elsewhere = _FromAnotherColumn(read, levels)
-    placeholders = {value: levels.placeholder(value) for value in set(map(grade.__getitem__, graded))}
-    # The first row of each pair says how its organisation is written in a message: reversed, so the first wins.
+    # Each (grade, organisation as written) with its first row: reversed, so that the first row wins.
     backwards = graded[::-1]
-    first = dict(zip(keys(backwards), backwards, strict=True))
+    written = dict(zip(zip(map(grade.__getitem__, backwards), map(organisation.__getitem__, backwards),
+                           strict=True), backwards, strict=True))
     del backwards
+    levels = scheme.for_roster(written)
+    from_elsewhere = _FromAnotherColumn(read, levels)
+    placeholders = {value: levels.placeholder(value) for value, _ in written}
+    # The first row of each (grade, organisation) says how the organisation is written in a message.
+    first: dict[tuple[str, str], int] = {}
+    for (value, _), i in sorted(written.items(), key=operator.itemgetter(1)):
+        first.setdefault((value, organisation_key[i]), i)
     resolved: dict[tuple[str, str], Level | str] = {}
-    for key, i in sorted(first.items(), key=operator.itemgetter(1)):
+    for key, i in first.items():
         if placeholders[key[0]] is None:
             try:
                 resolved[key] = levels.resolve(grade[i], organisation[i])
@@ -91,9 +95,7 @@ def grade_problems(read: RowsRead, scheme: LevelScheme, records: Sequence[int]) 
             unknown[str(read.level_of[i])].append(i)  # the message resolving gave
         unknown = _unquoted_if_personal(read, unknown)
     heading = read.columns["level"]
-    names = dict(zip(map(organisation_key.__getitem__, reversed(records)),
-                     map(organisation.__getitem__, reversed(records)), strict=True))
-    _warn_split_ladders(read, resolved, names, heading)
+    _warn_split_ladders(read, resolved, records, heading)
     for message, group in unknown.items():
         where = f"{read.path}, {rows_text([read.rows[i] for i in group])}, column {heading!r}"
         reason = f"unknown grade (column {heading!r}): {message}"
@@ -131,19 +133,23 @@ def _unquoted_if_personal(read: RowsRead, unknown: Mapping[str, list[int]]) -> d
     return regrouped
 
 
-def _warn_split_ladders(read: RowsRead, resolved: Mapping[tuple[str, str], Level | str], names: Mapping[str, str],
+def _warn_split_ladders(read: RowsRead, resolved: Mapping[tuple[str, str], Level | str], records: Sequence[int],
                         heading: str) -> None:
     """One organisation whose grades land on two ladders has grades peermatch cannot compare."""
     scales: dict[str, set[str]] = defaultdict(set)
     for (_, organisation), level in resolved.items():
         if isinstance(level, Level):
             scales[organisation].add(level.scale)
-    for organisation, found in sorted(scales.items()):
-        if len(found) > 1:
-            name = names.get(organisation) or "people with no organisation"
-            read.warnings.append(
-                f"column {heading!r}: the grades of {name} fall on {len(found)} ladders that cannot be compared "
-                f"({', '.join(sorted(found))}); map them onto one under [levels.map] in the config")
+    if not (split := [(organisation, found) for organisation, found in sorted(scales.items()) if len(found) > 1]):
+        return
+    # Each organisation as its first row writes it: reversed, so that the first row wins.
+    names = dict(zip(map(read.organisation_key.__getitem__, reversed(records)),
+                     map(read.organisation.__getitem__, reversed(records)), strict=True))
+    for organisation, found in split:
+        name = names.get(organisation) or "people with no organisation"
+        read.warnings.append(
+            f"column {heading!r}: the grades of {name} fall on {len(found)} ladders that cannot be compared "
+            f"({', '.join(sorted(found))}); map them onto one under [levels.map] in the config")
 
 
 class _FromAnotherColumn:

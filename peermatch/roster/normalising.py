@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Callable, Sequence
 
@@ -35,30 +36,51 @@ def _normalised(values: list[str], normalise: Callable[[str], str]) -> list[str]
     # A chunk of values at a time, so that the joined text and its normalised copies stay small.
     for start in range(0, len(values), _NORMALISED_AT_ONCE):
         chunk = values[start:start + _NORMALISED_AT_ONCE]
-        source = "\x00".join(chunk)
-        # Squeezing leaves at most one space either side of a NUL, and it belongs to no value.
-        joined = normalise(source).replace(" \x00", "\x00").replace("\x00 ", "\x00")
-        if joined == source:  # the cells themselves: no copy of them
+        done = _chunk_normalised(chunk, normalise)
+        if done is None:  # the cells themselves: no copy of them
             if normalised is not None:
                 normalised += chunk
         else:
             if normalised is None:
                 normalised = values[:start]
-            normalised += joined.split("\x00")
+            normalised += done
     return values if normalised is None else normalised
 
 
-def commonest_spellings(shown: Sequence[str], keys: Sequence[str]) -> dict[str, str]:
-    """Each spelling in ``shown`` -> the spelling most people used for its key; ties go to the first seen.
+def _chunk_normalised(chunk: list[str], normalise: Callable[[str], str]) -> list[str] | None:
+    """``normalise`` of each value of ``chunk``, or None when it changes none.
 
-    ``keys[i]`` is the comparison key of ``shown[i]`` (its fold), the same for every cell spelled alike, so the
-    cells are counted by spelling alone: no pair is made per cell.
+    Text with one letter beyond ASCII is stored at two or four bytes a character and case-folded several times
+    slower: when some cells have one (an accented name in an email), the others are joined apart from them.
     """
+    plain = list(filter(str.isascii, chunk))
+    if not plain or len(plain) == len(chunk):
+        return _joined_normalised(chunk, normalise)
+    other = list(itertools.filterfalse(str.isascii, chunk))
+    plain_done, other_done = _joined_normalised(plain, normalise), _joined_normalised(other, normalise)
+    if plain_done is None and other_done is None:
+        return None
+    parts = {True: iter(plain if plain_done is None else plain_done),
+             False: iter(other if other_done is None else other_done)}
+    # Back in the chunk's order, at C speed: each cell takes the next value of its own part.
+    return list(map(next, map(parts.__getitem__, map(str.isascii, chunk))))
+
+
+def _joined_normalised(values: list[str], normalise: Callable[[str], str]) -> list[str] | None:
+    """``normalise`` of each of ``values``, made in one call on them joined by NUL, or None when it changes none."""
+    source = "\x00".join(values)
+    # Squeezing leaves at most one space either side of a NUL, and it belongs to no value.
+    joined = normalise(source).replace(" \x00", "\x00").replace("\x00 ", "\x00")
+    return None if joined == source else joined.split("\x00")
+
+
+def commonest_spellings(shown: Sequence[str], key: Callable[[str], str]) -> dict[str, str]:
+    """Each spelling in ``shown`` -> the spelling most people used for its ``key`` (text.fold); ties go to the
+    first seen.  The cells are counted by spelling alone, and each spelling's key made once."""
     counts = Counter(shown)  # C speed for a million cells
-    key_of = dict(zip(shown, keys, strict=True))
+    key_of = {spelling: key(spelling) for spelling in counts}
     best: dict[str, tuple[int, str]] = {}
     for spelling, count in counts.items():  # in the order first seen
-        key = key_of[spelling]
-        if key not in best or count > best[key][0]:
-            best[key] = count, spelling
+        if (spelling_key := key_of[spelling]) not in best or count > best[spelling_key][0]:
+            best[spelling_key] = count, spelling
     return {spelling: best[key_of[spelling]][1] for spelling in counts}

@@ -168,15 +168,16 @@ class _Records:
         where a mail merge or a calendar would take it for a list of recipients or a header."""
         if "email" not in self.raw:
             return
-        # Addresses that are certainly plain are passed over in C, without a set and a map of a million of them.
-        doubtful = itertools.filterfalse(plain_address, filter(None, map(self.email.__getitem__, records)))
-        problems = {email: problem for email in set(doubtful) if (problem := address_problem(email))}
-        if not problems:
-            return
+        # Rows whose address is certainly plain are passed over in C: only the others pass through Python.
+        email = self.email
+        doubtful = [i for i in itertools.compress(records, map(operator.not_, map(plain_address, map(
+            email.__getitem__, records)))) if email[i]]
+        problems = {address: problem for address in {email[i] for i in doubtful}
+                    if (problem := address_problem(address))}
         unusable: dict[str, list[int]] = defaultdict(list)
-        # Only the rows with a problem pass through Python; the rest are passed over in C.
-        for i in itertools.compress(records, map(problems.__contains__, map(self.email.__getitem__, records))):
-            unusable[problems[self.email[i]]].append(self.rows[i])
+        for i in doubtful:
+            if problem := problems.get(email[i]):
+                unusable[problem].append(self.rows[i])
         for problem, rows in unusable.items():
             self.warnings.append(f"column {self.columns['email']!r}: in {rows_text(rows)} the email address {problem}, "
                                  "so no invitation or introduction can be sent to it; correct it in the roster (one "
@@ -255,7 +256,7 @@ class _Records:
 
         keys = pick(self.profession_key), pick(self.organisation_key), pick(self.site_key)
         shown = pick(self.profession), pick(self.organisation), pick(self.site)
-        spelled = [map(commonest_spellings(s, k).__getitem__, s) for s, k in zip(shown, keys, strict=True)]
+        spelled = [map(commonest_spellings(s, fold).__getitem__, s) for s in shown]
         # map() over whole columns, in Person's field order, spares a million turns of a Python loop.
         with _uncollected():
             return list(map(Person, pick(self.ids), pick(self._names()), pick(self.email), pick(self.grade),
