@@ -12,22 +12,24 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import functools
 import io
 import itertools
 import json
 import operator
 import os
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from peermatch.errors import OutputError
-from peermatch.models import CancelledEntry, PairResult, Person, Schedule, Summary
+from peermatch.models import CancelledEntry, Group, PairResult, Person, Schedule, Summary
 from peermatch.outputs.staging import StagedFolder, flush_folder, remove_abandoned
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -44,9 +46,12 @@ def escape_formula(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
+_QUOTED = '",\n\r'  # a cell holding any of these is quoted
+
+
 def _cell(value: str) -> str:
     """``value`` as one CSV cell, as the csv module (and so pandas) writes it with minimal quoting."""
-    if '"' in value or "," in value or "\n" in value or "\r" in value:
+    if '"' in value or "," in value or "\n" in value or "\r" in value:  # _QUOTED, without a loop
         return '"' + value.replace('"', '""') + '"'
     return value
 
@@ -75,10 +80,14 @@ def csv_parts(header: Sequence[str], lines: Iterable[str]) -> Iterator[bytes]:
     Lines are encoded a chunk at a time, so a schedule of 600,000 rows never exists as rows or as one string, and
     a writer can put each chunk in the file as it comes.
     """
-    yield codecs.BOM_UTF8 + (",".join(map(_cell, header)) + "\r\n").encode("utf-8")
+    yield _header_line(header)
     lines = iter(lines)
     while chunk := list(itertools.islice(lines, _CSV_CHUNK)):
         yield ("\r\n".join(chunk) + "\r\n").encode("utf-8")
+
+
+def _header_line(header: Sequence[str]) -> bytes:
+    return codecs.BOM_UTF8 + (",".join(map(_cell, header)) + "\r\n").encode("utf-8")
 
 
 def _csv_document(header: Sequence[str], lines: Iterable[str]) -> bytes:
@@ -118,43 +127,133 @@ def pairs_csv(result: PairResult) -> bytes:
 def pairs_csv_parts(result: PairResult) -> Iterator[bytes]:
     """:func:`pairs_csv`'s bytes a chunk at a time, for :func:`write_atomic` to put in the file as they come.
 
-    Members' cells are made for one chunk of groups at a time: made for everyone at once, they took 300 MB at a
+    Rows are made for one chunk of groups at a time: made for everyone at once, members' cells took 300 MB at a
     million people, and the whole file as one buffer 250 MB more.
     """
     groups, unmatched = result.groups, result.unmatched
     width = max((len(g.members) for g in groups), default=2)
     header = ["group", "size", "score", "reasons"] + [
         f"member_{k + 1}_{name}" for k in range(width) for name in MEMBER_FIELDS]
-    people = {p.id: p for p in result.roster.people}
-    # The empty cells of the members a group does not have, by group size.
-    padding = ["," * len(MEMBER_FIELDS) * (width - size) for size in range(width + 1)]
-
-    def lines() -> Iterator[str]:
-        # Groups of one combination of kinds of person share one reasons tuple (pairing.GroupWords).
-        reasons: dict[tuple[str, ...], str] = {}
-        for start in range(0, len(groups), _GROUPS_AT_ONCE):
-            chunk = groups[start:start + _GROUPS_AT_ONCE]
-            members = _member_cells([people[member] for group in chunk for member in group.members])
-            for number, group in enumerate(chunk, start=start + 1):
-                why = reasons.get(group.reasons)
-                if why is None:
-                    why = reasons[group.reasons] = _cell(escape_formula(" | ".join(group.reasons)))
-                cells = ",".join([members[member] for member in group.members])
-                yield f"{number},{len(group.members)},{group.score},{why},{cells}{padding[len(group.members)]}"
-        for start in range(0, len(unmatched), _GROUPS_AT_ONCE):
-            alone = unmatched[start:start + _GROUPS_AT_ONCE]
-            members = _member_cells([people[pid] for pid in alone])
-            for pid in alone:
-                why = _cell(escape_formula("unmatched: " + result.unmatched_reasons.get(pid, "")))
-                yield f",1,,{why},{members[pid]}{padding[1]}"
-
-    return csv_parts(header, lines())
+    people = dict(zip(map(_ID, result.roster.people), result.roster.people, strict=True))
+    reasons = _ReasonCells()
+    yield _header_line(header)
+    for start in range(0, len(groups), _GROUPS_AT_ONCE):
+        chunk = groups[start:start + _GROUPS_AT_ONCE]
+        members = list(map(people.__getitem__, itertools.chain.from_iterable(map(_MEMBERS, chunk))))
+        sizes = list(map(len, map(_MEMBERS, chunk)))
+        yield _member_rows(functools.partial(_group_leads, chunk, start + 1, sizes, reasons), sizes, members, width)
+    for start in range(0, len(unmatched), _GROUPS_AT_ONCE):
+        alone = unmatched[start:start + _GROUPS_AT_ONCE]
+        why = [text_cell("unmatched: " + result.unmatched_reasons.get(pid, "")) for pid in alone]
+        yield _member_rows(functools.partial(_unmatched_leads, why), [1] * len(alone),
+                           list(map(people.__getitem__, alone)), width)
 
 
-def _member_cells(people: Sequence[Person]) -> dict[str, str]:
-    """Each person's :data:`MEMBER_FIELDS` as CSV cells, by id; built a column at a time."""
+def _group_leads(groups: list[Group], number: int, sizes: list[int], reasons: _ReasonCells, sep: str) -> list[str]:
+    """The group, size, score and reasons cells of each group's row, the first numbered ``number``."""
+    return [f"{number}{sep}{size}{sep}{group.score}{sep}{reasons[group.reasons]}"
+            for number, size, group in zip(itertools.count(number), sizes, groups, strict=False)]
+
+
+def _unmatched_leads(why: list[str], sep: str) -> list[str]:
+    """The first cells of an unmatched person's row: no group or score, a size of one, and why."""
+    return [f"{sep}1{sep}{sep}{cell}" for cell in why]
+
+
+_ID = operator.attrgetter("id")
+_MEMBERS = operator.attrgetter("members")
+_LEAD = 4  # group, size, score, reasons: the cells before the members'
+
+
+class _ReasonCells(dict[tuple[str, ...], str]):
+    """A group's reasons as one formula-safe CSV cell, made once for each combination (pairing.GroupWords)."""
+
+    def __missing__(self, reasons: tuple[str, ...]) -> str:
+        cell = self[reasons] = text_cell(" | ".join(reasons))
+        return cell
+
+
+# While a chunk of rows is checked in bulk, these stand for the commas between cells and the line breaks between
+# rows: control characters that reading strips from every roster value, so each one marks where a cell ends.
+_SEP, _END = "\x1f", "\x1e"
+_STARTS_FORMULA = np.zeros(256, dtype=bool)
+_STARTS_FORMULA[[ord(c) for c in FORMULA_START]] = True
+_NEEDS_QUOTES = np.zeros(256, dtype=bool)
+_NEEDS_QUOTES[[ord(c) for c in _QUOTED]] = True
+
+
+def _member_rows(lead: Callable[[str], list[str]], sizes: list[int], members: list[Person], width: int) -> bytes:
+    """Rows of the pairs CSV as bytes: each row's :data:`_LEAD` cells (``lead(sep)``: CSV cells peermatch made,
+    joined by ``sep``), then the :data:`MEMBER_FIELDS` of its next ``size`` members, padded to ``width`` members.
+
+    Members' values are put in the rows as they are, and the few cells that need it are then escaped against
+    formulas or quoted, found in bulk (:func:`_safe_rows`): a call per cell was most of the time of writing.
+    """
+    sep = _SEP  # one f-string per person is several times faster than any loop over the fields
+    cells = [f"{p.id}{sep}{p.name}{sep}{p.email}{sep}{p.organisation}{sep}{p.profession}{sep}{p.level}"
+             for p in members]
+    data = _safe_rows(_rows(lead(_SEP), sizes, cells, width, _SEP, _END), len(sizes),
+                      _LEAD + len(MEMBER_FIELDS) * width)
+    if data is None:  # a value holds one of the stand-ins itself: made cell by cell instead
+        data = _rows(lead(","), sizes, _member_cells(members), width, ",", "\r\n").encode("utf-8")
+    return data
+
+
+def _rows(lead: list[str], sizes: list[int], members: list[str], width: int, sep: str, end: str) -> str:
+    """Each row's lead, then its members' cells (one string per member), padded: the rows as one text."""
+    padding = [sep * len(MEMBER_FIELDS) * (width - size) for size in range(width + 1)]
+    cells = iter(members)
+    if all(size == 2 for size in sizes):  # pairs, nearly always: no join per row
+        pad = padding[2]
+        return "".join([f"{first}{sep}{one}{sep}{two}{pad}{end}"
+                        for first, one, two in zip(lead, cells, cells, strict=True)])
+    return "".join([f"{first}{sep}{sep.join(itertools.islice(cells, size))}{padding[size]}{end}"
+                    for first, size in zip(lead, sizes, strict=True)])
+
+
+def _safe_rows(text: str, rows: int, width: int) -> bytes | None:
+    """``rows`` rows of ``width`` cells, separated by :data:`_SEP` and ended by :data:`_END`, as CSV bytes: the
+    first :data:`_LEAD` cells of each row as they are, every other cell as :func:`text_cell` writes it.
+
+    The cells that start like a formula or hold a character that needs quoting are found with numpy over the
+    bytes, and their apostrophes and quotes inserted in one go: all these characters are ASCII, which UTF-8 never
+    uses inside another character.  None when the text has more or fewer cells than it should: a value holds a
+    stand-in, so cells cannot be told apart.
+    """
+    data = text.encode("utf-8")
+    if not rows:
+        return data
+    codes = np.frombuffer(data, dtype=np.uint8)
+    ends = codes == ord(_END)
+    bounds = np.flatnonzero(ends | (codes == ord(_SEP)))  # where each cell ends
+    if len(bounds) != rows * width or np.count_nonzero(ends) != rows or not ends[bounds[width - 1::width]].all():
+        return None
+    starts = np.empty_like(bounds)
+    starts[0] = 0
+    starts[1:] = bounds[:-1] + 1
+    formulas = np.flatnonzero(_STARTS_FORMULA[codes[starts]])  # an empty cell "starts" with the next stand-in
+    formulas = formulas[formulas % width >= _LEAD]
+    quoted = inner = np.empty(0, dtype=np.intp)
+    if any(c.encode() in data for c in _QUOTED):  # in most chunks, none at all: no pass over every byte
+        special = np.flatnonzero(_NEEDS_QUOTES[codes])
+        cells = np.searchsorted(bounds, special)
+        ours = cells % width >= _LEAD
+        quoted = np.unique(cells[ours])
+        inner = special[ours & (codes[special] == ord('"'))]  # each doubled
+    if len(formulas) or len(quoted):
+        # At one place, the opening quote goes before the apostrophe, and an inner quote after both.
+        at = np.concatenate([starts[quoted], starts[formulas], inner, bounds[quoted]])
+        marks = np.full(len(at), ord('"'), dtype=np.uint8)
+        marks[len(quoted):len(quoted) + len(formulas)] = ord("'")
+        order = np.argsort(at, kind="stable")
+        data = np.insert(codes, at[order], marks[order]).tobytes()
+    return data.replace(_SEP.encode(), b",").replace(_END.encode(), b"\r\n")
+
+
+def _member_cells(people: Sequence[Person]) -> list[str]:
+    """Each person's :data:`MEMBER_FIELDS` as CSV cells; built a column at a time."""
     columns = [list(map(str, map(operator.attrgetter(name), people))) for name in MEMBER_FIELDS]
-    return dict(zip([p.id for p in people], _joined_cells(*columns), strict=True))
+    return _joined_cells(*columns)
 
 
 def pair_result_dict(result: PairResult) -> dict[str, Any]:
@@ -199,23 +298,31 @@ def pair_result_json_parts(result: PairResult) -> Iterator[str]:
     """:func:`pair_result_json`'s text a chunk of groups at a time, for the caller to write out as it comes.
 
     Each group's text is made directly: making and encoding 50,000 group dicts takes a quarter of a second at
-    100,000 people.  Groups of one combination of kinds of person share one reasons tuple (pairing.GroupWords),
-    whose text is made once here.  A million people's text held at once was 150 MB.
+    100,000 people.  A million people's text held at once was 150 MB.
     """
     text = json.encoder.encode_basestring  # how json.dumps(ensure_ascii=False) writes each string
-    reasons: dict[tuple[str, ...], str] = {}
+    reasons = _ReasonLists()
     groups = result.groups
     yield '{"groups": ['
     for start in range(0, len(groups), _GROUPS_AT_ONCE):
-        parts = []
-        for group in groups[start:start + _GROUPS_AT_ONCE]:
-            why = reasons.get(group.reasons)
-            if why is None:
-                why = reasons[group.reasons] = f"[{', '.join(map(text, group.reasons))}]"
-            parts.append(f'{{"members": [{", ".join(map(text, group.members))}], "score": {group.score}, '
-                         f'"reasons": {why}}}')
+        chunk = groups[start:start + _GROUPS_AT_ONCE]
+        members = list(map(_MEMBERS, chunk))
+        if all(len(pair) == 2 for pair in members):  # pairs, nearly always: no join per group
+            parts = [f'{{"members": [{text(one)}, {text(two)}], "score": {group.score}, '
+                     f'"reasons": {reasons[group.reasons]}}}' for group, (one, two) in zip(chunk, members, strict=True)]
+        else:
+            parts = [f'{{"members": [{", ".join(map(text, ids))}], "score": {group.score}, '
+                     f'"reasons": {reasons[group.reasons]}}}' for group, ids in zip(chunk, members, strict=True)]
         yield (", " if start else "") + ", ".join(parts)
     yield f"], {_json(_after_groups(result))[1:]}"
+
+
+class _ReasonLists(dict[tuple[str, ...], str]):
+    """A group's reasons as a JSON list, made once for each combination (pairing.GroupWords)."""
+
+    def __missing__(self, reasons: tuple[str, ...]) -> str:
+        listed = self[reasons] = f"[{', '.join(map(json.encoder.encode_basestring, reasons))}]"
+        return listed
 
 
 def same_file(a: Path, b: Path) -> bool:
@@ -444,7 +551,7 @@ def schedule_groups_csv(schedule: Schedule) -> bytes:
     300,000 rows for six rounds of 100,000 people: written straight out as text, each person's cells made once.
     """
     width = max((len(g.members) for r in schedule.rounds for g in r.groups), default=2)
-    members = _member_cells(schedule.roster.people)
+    members = dict(zip([p.id for p in schedule.roster.people], _member_cells(schedule.roster.people), strict=True))
     padding = ["," * len(MEMBER_FIELDS) * (width - size) for size in range(width + 1)]
     header = SCHEDULE_GROUP_COLUMNS + [f"member_{k + 1}_{name}" for k in range(width) for name in MEMBER_FIELDS]
 
