@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import overload
+from itertools import tee
+from operator import attrgetter
 
 from peermatch.history.cancellations import RecordedCancellation
-from peermatch.history.store import History, RecordedGroup
-from peermatch.models import CancelledEntry, Group, PairResult, Person, Round, Schedule, ScheduledGroup, group_uid
+from peermatch.history.store import GroupColumns, History, RecordedGroup
+from peermatch.models import CancelledEntry, PairResult, Person, Round, Schedule, ScheduledGroup, group_uid
 
 _STAMP = "%Y-%m-%dT%H:%M:%SZ"
 _LOCAL = "%Y-%m-%dT%H:%M"
@@ -25,60 +26,23 @@ def pair_label(chosen: str | None = None) -> str:
     return (chosen or f"pair-{date.today().isoformat()}").strip()
 
 
-class _Profiles(Mapping[str, tuple[str, str]]):
+def _profiles(people: Sequence[Person]) -> dict[str, tuple[str, str]]:
     """Each person's folded profession and organisation by id: only what reports need, never names or emails.
 
-    Made as the history asks for them: a tuple for everyone made up front took 100 MB at a million people.
+    Everyone with the same two shares one tuple, so the dict costs no more than one of the people themselves (a
+    tuple each took 100 MB at a million people), and the history looks each member up without Python code.
     """
-
-    def __init__(self, people: Sequence[Person]) -> None:
-        self._people = {p.id: p for p in people}
-
-    def __getitem__(self, key: str) -> tuple[str, str]:
-        person = self._people[key]
-        return person.profession_key, person.organisation_key
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._people)
-
-    def __len__(self) -> int:
-        return len(self._people)
-
-
-class _PairGroups(Sequence[RecordedGroup]):
-    """A pairing's groups as the history records them, each made when the history reads it.
-
-    Only the calendar UIDs are made up front (they take a digest each); a RecordedGroup for every group of a
-    million people, held at once, took 50 MB more.
-    """
-
-    def __init__(self, label: str, groups: Sequence[Group]) -> None:
-        self._groups = groups
-        self._uids = [group_uid(label, g.members) for g in groups]
-
-    def __len__(self) -> int:
-        return len(self._groups)
-
-    @overload
-    def __getitem__(self, index: int) -> RecordedGroup: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[RecordedGroup]: ...
-
-    def __getitem__(self, index: int | slice) -> RecordedGroup | Sequence[RecordedGroup]:
-        if isinstance(index, slice):
-            return [self[k] for k in range(len(self))[index]]
-        group = self._groups[index]
-        return RecordedGroup(members=group.members, table=None, uid=self._uids[index], odd_one=group.joined)
-
-    def __iter__(self) -> Iterator[RecordedGroup]:
-        for group, uid in zip(self._groups, self._uids, strict=True):
-            yield RecordedGroup(members=group.members, table=None, uid=uid, odd_one=group.joined)
+    shared: dict[tuple[str, str], tuple[str, str]] = {}
+    profiles = map(attrgetter("profession_key", "organisation_key"), people)
+    return dict(zip(map(attrgetter("id"), people), map(shared.setdefault, *tee(profiles)), strict=True))
 
 
 def record_pair_result(store: History, label: str, result: PairResult) -> None:
-    store.record_round(label, kind="pair", starts=None, groups=_PairGroups(label, result.groups),
-                       unmatched=result.unmatched, profiles=_Profiles(result.roster.people))
+    members = [group.members for group in result.groups]
+    groups = GroupColumns(members=members, uids=[group_uid(label, people) for people in members],
+                          odd_ones=[group.joined for group in result.groups])
+    store.record_round(label, kind="pair", starts=None, groups=groups, unmatched=result.unmatched,
+                       profiles=_profiles(result.roster.people))
 
 
 def conversation_version(schedule: Schedule, round_: Round, group: ScheduledGroup) -> str:
@@ -228,7 +192,7 @@ def _carried(schedule: Schedule, round_: Round, recorded: _Recorded, moment: dat
 
 
 def record_schedule(store: History, schedule: Schedule) -> None:
-    profiles = _Profiles(schedule.roster.people)
+    profiles = _profiles(schedule.roster.people)
     for rnd in schedule.rounds:
         groups = [RecordedGroup(members=g.members, table=g.table, uid=g.uid, odd_one=g.joined, sequence=g.sequence,
                                 stamp=g.stamp.astimezone(UTC).strftime(_STAMP) if g.stamp else None,

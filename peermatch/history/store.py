@@ -18,12 +18,14 @@ and column), never a person's name or email.
 from __future__ import annotations
 
 import itertools
+import operator
 import os
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain, count, repeat
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +41,7 @@ EXPORT_COLUMNS = ("round", "starts", "kind", "group", "table", "uid", "person_id
 
 # Rounds in time order: a round without a date (a plain pairing) counts from when it was recorded.
 _WHEN = "COALESCE(r.starts, r.recorded_at)"
+_NO_PROFILE = ("", "")  # an id ``profiles`` does not know
 
 
 def default_history_path() -> Path:
@@ -55,6 +58,48 @@ class RecordedGroup:
     sequence: int = 0  # the calendar entry's SEQUENCE
     stamp: str | None = None  # its DTSTAMP, UTC "2027-01-11T09:00:00Z": when this version was recorded
     version: str = ""  # a digest of what the entry says; blank when not known (recorded before it was kept)
+
+
+@dataclass(frozen=True)
+class GroupColumns:
+    """A round's groups column by column: entry ``k`` of each column is group ``k``'s.
+
+    How a pairing of a million people is recorded: a RecordedGroup for each of its 500,000 groups took seconds
+    to make.  A column left None is the default for every group (no table, no feedback, SEQUENCE 0, no DTSTAMP, no
+    version).
+    """
+
+    members: Sequence[tuple[str, ...]]
+    uids: Sequence[str]
+    odd_ones: Sequence[str | None]
+    tables: Sequence[int | None] | None = None
+    sequences: Sequence[int] | None = None
+    stamps: Sequence[str | None] | None = None
+    versions: Sequence[str] | None = None
+    met: Sequence[bool | None] | None = None  # feedback, from an imported spreadsheet
+
+    @classmethod
+    def of(cls, groups: Sequence[RecordedGroup]) -> GroupColumns:
+        return cls(members=[g.members for g in groups], uids=[g.uid for g in groups],
+                   odd_ones=[g.odd_one for g in groups], tables=[g.table for g in groups],
+                   sequences=[g.sequence for g in groups], stamps=[g.stamp for g in groups],
+                   versions=[g.version for g in groups])
+
+    def check(self, label: str, unmatched: Sequence[str]) -> None:
+        """ValueError unless every group has two or more people, each person is in one group or unmatched once,
+        and who joined a group is one of its members."""
+        columns = (self.uids, self.odd_ones, self.tables, self.sequences, self.stamps, self.versions, self.met)
+        if any(column is not None and len(column) != len(self.members) for column in columns):
+            raise ValueError(f"round {label!r}: every column needs one entry per group")
+        people = set(chain.from_iterable(self.members))
+        # Fewer ids than members: someone is in two groups or twice in one.
+        if min(map(len, self.members), default=2) < 2 or len(people) < sum(map(len, self.members)):
+            raise ValueError(f"round {label!r}: a group needs two or more people, each in one group only")
+        joined = zip(self.members, self.odd_ones, strict=True)
+        if any(odd is not None and odd not in members for members, odd in joined):
+            raise ValueError(f"round {label!r}: the odd one must be a member of their group")
+        if people.intersection(unmatched) or len(set(unmatched)) < len(unmatched):
+            raise ValueError(f"round {label!r}: an unmatched person is also in a group, or listed twice")
 
 
 @dataclass(frozen=True)
@@ -242,15 +287,17 @@ class History(Cancellations):
 
     # -- writing ------------------------------------------------------------------------------------------------
 
-    def record_round(self, label: str, *, kind: str, starts: str | None, groups: Sequence[RecordedGroup],
-                     unmatched: Sequence[str], profiles: Mapping[str, tuple[str, str]],
-                     cancelled: Sequence[RecordedCancellation] = (),
+    def record_round(self, label: str, *, kind: str, starts: str | None,
+                     groups: Sequence[RecordedGroup] | GroupColumns, unmatched: Sequence[str],
+                     profiles: Mapping[str, tuple[str, str]], cancelled: Sequence[RecordedCancellation] = (),
                      uninvited: Sequence[RecordedCancellation] = ()) -> None:
         """Record a round under ``label``, replacing any round already recorded under it.
 
-        ``profiles`` maps an id to its (profession key, organisation key); nothing else about a person is kept.
+        ``groups`` are RecordedGroups, or the same column by column (a pairing of a million people).  ``profiles``
+        maps an id to its (profession key, organisation key); nothing else about a person is kept.
         ``cancelled`` are the calendar entries of earlier plans of the round that this one no longer has;
-        ``uninvited``, the people taken off entries that went on without them.
+        ``uninvited``, the people taken off entries that went on without them.  The round is recorded whole or,
+        on an error, not at all.
         """
         label = self._label(label)
         if kind not in KINDS:
@@ -258,27 +305,19 @@ class History(Cancellations):
         moment = None if starts is None else minutes(starts)
         if moment is None and starts is not None:
             raise ValueError(f"starts must be an ISO local date and time such as 2027-01-11T09:00, not {starts!r}")
-        seen: set[str] = set()
-        for group in groups:
-            before = len(seen)
-            seen.update(group.members)
-            # Fewer new ids than members: someone is in an earlier group or twice in this one.
-            if len(group.members) < 2 or len(seen) - before < len(group.members):
-                raise ValueError(f"round {label!r}: a group needs two or more people, each in one group only")
-            if group.odd_one is not None and group.odd_one not in group.members:
-                raise ValueError(f"round {label!r}: the odd one must be a member of their group")
-        if seen & set(unmatched) or len(set(unmatched)) < len(unmatched):
-            raise ValueError(f"round {label!r}: an unmatched person is also in a group, or listed twice")
+        columns = groups if isinstance(groups, GroupColumns) else GroupColumns.of(groups)
+        columns.check(label, unmatched)
         uids = {entry.uid for entry in cancelled}
         # Only when there are some: a pairing of a million people records none and need not list its UIDs again.
-        if cancelled and (len(uids) < len(cancelled) or "" in uids or uids & {g.uid for g in groups}
+        if cancelled and (len(uids) < len(cancelled) or "" in uids or uids & set(columns.uids)
                           or not all(entry.members for entry in cancelled)):
             raise ValueError(f"round {label!r}: a cancelled calendar entry needs a UID of its own and its people")
         taken_off = [(entry.uid, person_id) for entry in uninvited for person_id in entry.members]
         if len(set(taken_off)) < len(taken_off) or not all(entry.uid and entry.members for entry in uninvited):
             raise ValueError(f"round {label!r}: someone taken off a calendar entry needs its UID, and once only")
-        self._replace_round(label, kind, moment, groups, unmatched, profiles)
-        self._record_cancelled(label, cancelled, uninvited)
+        with self._all_or_nothing():
+            self._replace_round(label, kind, moment, columns, unmatched, profiles)
+            self._record_cancelled(label, cancelled, uninvited)
 
     def import_rows(self, rows: Iterable[Mapping[str, str | None]], *, source: str | Path | None = None,
                     first_row: int = 2) -> int:
@@ -295,12 +334,14 @@ class History(Cancellations):
         rounds = read_rounds(reader)
         for imported in rounds:
             groups = list(imported.groups.values())
+            columns = GroupColumns(members=[tuple(g.members) for g in groups],
+                                   uids=[g.values.get("uid", "") for g in groups], odd_ones=[g.odd_one for g in groups],
+                                   tables=[g.values.get("table") for g in groups],
+                                   met=[g.values.get("met") for g in groups])
             self._replace_round(
-                imported.label, imported.values.get("kind", "import"), imported.values.get("starts"),
-                [RecordedGroup(tuple(g.members), g.values.get("table"), g.values.get("uid", ""), g.odd_one)
-                 for g in groups], imported.unmatched,
-                {person_id: profile for g in groups for person_id, profile in zip(g.members, g.profiles, strict=True)},
-                [g.values.get("met") for g in groups])
+                imported.label, imported.values.get("kind", "import"), imported.values.get("starts"), columns,
+                imported.unmatched,
+                {person_id: profile for g in groups for person_id, profile in zip(g.members, g.profiles, strict=True)})
         return len(rounds)
 
     def record_feedback(self, rows: Iterable[Mapping[str, str | None]], *, source: str | Path | None = None,
@@ -416,12 +457,12 @@ class History(Cancellations):
         for _, group in itertools.groupby(rows, key=lambda row: row[0]):
             yield [(row[1], row[2]) if with_profession else row[1] for row in group]
 
-    def _replace_round(self, label: str, kind: str, starts: str | None, groups: Sequence[RecordedGroup],
-                       unmatched: Sequence[str], profiles: Mapping[str, tuple[str, str]],
-                       met: Sequence[bool | None] | None = None) -> None:
-        """Record the round; ``profiles`` maps its people's ids to (profession, organisation), ``met`` is per group.
+    def _replace_round(self, label: str, kind: str, starts: str | None, groups: GroupColumns,
+                       unmatched: Sequence[str], profiles: Mapping[str, tuple[str, str]]) -> None:
+        """Record the round; ``profiles`` maps its people's ids to (profession, organisation).
 
-        Rows are made as SQLite takes them, so a round of 100,000 people builds no lists of rows to collect later.
+        Rows are made as SQLite takes them, by iterators rather than Python code per row, so a round of a million
+        people builds no lists of rows and spends its time in SQLite.
         """
         self._writable()
         self._execute("DELETE FROM rounds WHERE label = ?", (label,))  # cascades to its groups and members
@@ -430,21 +471,27 @@ class History(Cancellations):
                       (label, kind, starts, recorded_at))
         (round_id,), = self._rows("SELECT id FROM rounds WHERE label = ?", (label,))
         (base,), = self._rows("SELECT COALESCE(MAX(id), 0) FROM groups")
-        answers = [None] * len(groups) if met is None else met
-        self._execute_many(
-            """INSERT INTO groups (id, round_id, number, table_number, uid, met, sequence, stamp, version)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            ((base + number, round_id, number, g.table, g.uid, None if answer is None else int(answer), g.sequence,
-              g.stamp, g.version)
-             for number, (g, answer) in enumerate(zip(groups, answers, strict=True), start=1)))
-        self._execute_many(
-            """INSERT INTO members (group_id, position, person_id, profession, organisation, odd)
-               VALUES (?, ?, ?, ?, ?, ?)""",
-            ((base + number, position, person_id, *profiles.get(person_id, ("", "")), int(person_id == g.odd_one))
-             for number, g in enumerate(groups, start=1) for position, person_id in enumerate(g.members)))
-        self._execute_many("INSERT INTO unmatched (round_id, person_id) VALUES (?, ?)",
-                           ((round_id, person_id) for person_id in unmatched))
-
+        # Columns every group leaves at its default (a pairing's tables, SEQUENCEs...) are not sent at all.
+        given = {column: values for column, values in (
+            ("table_number", groups.tables), ("met", groups.met), ("sequence", groups.sequences),
+            ("stamp", groups.stamps), ("version", groups.versions)) if values is not None}
+        self._insert_many(f"groups (id, round_id, number, uid{''.join(f', {c}' for c in given)})",
+                          f"(?, {int(round_id)}, ?, ?{', ?' * len(given)})",
+                          zip(count(base + 1), count(1), groups.uids, *given.values()), len(groups.members))
+        sizes = list(map(len, groups.members))
+        people = sum(sizes)
+        # Member by member: their profile, then (group id, position, id, whether they joined the group).
+        ids = chain.from_iterable(groups.members)
+        group_ids = chain.from_iterable(map(repeat, count(base + 1), sizes))
+        positions = chain.from_iterable(map(range, sizes))
+        joined = map(operator.eq, chain.from_iterable(groups.members),
+                     chain.from_iterable(map(repeat, groups.odd_ones, sizes)))
+        rows = map(operator.add, map(profiles.get, chain.from_iterable(groups.members), repeat(_NO_PROFILE)),
+                   zip(group_ids, positions, ids, map(int, joined), strict=True))
+        with self._adding_members(people):
+            self._insert_many("members (profession, organisation, group_id, position, person_id, odd)",
+                              "(?, ?, ?, ?, ?, ?)", rows, people)
+        self._insert_many("unmatched (round_id, person_id)", f"({int(round_id)}, ?)", zip(unmatched), len(unmatched))
 
 
 def _labels(labels: Iterable[str]) -> list[str]:
