@@ -34,7 +34,8 @@ _CELLS = st.text(st.sampled_from(_MESSY.replace("\x00", "")), max_size=8)
 
 
 def _address_problem_by_character(address: str) -> str | None:
-    """address_problem as it was first written: a look at every character for each kind of problem."""
+    """address_problem written plainly: a look at every character for each kind of problem, then the two halves of
+    the address checked letter by letter rather than by a pattern."""
     if any(c in "\r\n" or unicodedata.category(c) in ("Zl", "Zp") for c in address):
         return "contains a line break"
     if any(c.isspace() for c in address):

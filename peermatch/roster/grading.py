@@ -7,7 +7,6 @@ or email is never quoted (the wrong column was taken for the grade), and neither
 from __future__ import annotations
 
 import itertools
-import operator
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -18,7 +17,7 @@ from peermatch.models import Level
 from peermatch.roster.columns import LONGEST_SHOWN
 from peermatch.roster.headings import SYNONYMS, heading_key
 from peermatch.roster.levels import LevelScheme, Placeholder, grade_key, organisations_text
-from peermatch.roster.normalising import each_unique
+from peermatch.roster.normalising import each_unique, picked
 from peermatch.roster.problems import RowProblem
 from peermatch.text import fold, rows_text, tidy
 
@@ -36,7 +35,7 @@ class RowsRead(Protocol):
     rows: list[int]  # the spreadsheet row of each record
     grade: list[str]
     organisation: list[str]
-    organisation_key: list[str]
+    organisation_key: list[str]  # fold of each organisation
     level_of: list[Level | str | None]
     warnings: list[str]
 
@@ -54,32 +53,28 @@ def grade_problems(read: RowsRead, scheme: LevelScheme, records: Sequence[int]) 
     grade, organisation, organisation_key = read.grade, read.organisation, read.organisation_key
     # A million rows hold a few dozen (grade, organisation) pairs: each is resolved once, and the rows are passed
     # through in C.
-    graded = records if all(map(grade.__getitem__, records)) else list(
-        itertools.compress(records, map(grade.__getitem__, records)))
+    graded = records if all(picked(grade, records)) else list(itertools.compress(records, picked(grade, records)))
 
     def keys(rows: Sequence[int]) -> zip[tuple[str, str]]:
-        return zip(map(grade.__getitem__, rows), map(organisation_key.__getitem__, rows), strict=True)
+        return zip(picked(grade, rows), picked(organisation_key, rows), strict=True)
 
-    # Each (grade, organisation as written) with its first row: reversed, so that the first row wins.
-    backwards = graded[::-1]
-    written = dict(zip(zip(map(grade.__getitem__, backwards), map(organisation.__getitem__, backwards),
-                           strict=True), backwards, strict=True))
-    del backwards
+    # Each (grade, organisation as written), in the order first met.
+    written = dict.fromkeys(zip(picked(grade, graded), picked(organisation, graded), strict=True))
     levels = scheme.for_roster(written)
     from_elsewhere = _FromAnotherColumn(read, levels)
     placeholders = {value: levels.placeholder(value) for value, _ in written}
     # The first row of each (grade, organisation) says how the organisation is written in a message.
-    first: dict[tuple[str, str], int] = {}
-    for (value, _), i in sorted(written.items(), key=operator.itemgetter(1)):
-        first.setdefault((value, organisation_key[i]), i)
+    first: dict[tuple[str, str], str] = {}
+    for value, shown in written:
+        first.setdefault((value, fold(shown)), shown)  # fold(shown) is those rows' organisation_key
     resolved: dict[tuple[str, str], Level | str] = {}
-    for key, i in first.items():
+    for key, shown in first.items():
         if placeholders[key[0]] is None:
             try:
-                resolved[key] = levels.resolve(grade[i], organisation[i])
+                resolved[key] = levels.resolve(key[0], shown)
             except UnknownGrade as error:
                 # The message quotes the grade: a page of text in the grade column must not fill the log.
-                resolved[key] = str(error) if len(grade[i]) <= LONGEST_SHOWN else _TOO_LONG_FOR_A_GRADE
+                resolved[key] = str(error) if len(key[0]) <= LONGEST_SHOWN else _TOO_LONG_FOR_A_GRADE
     each = map(resolved.get, keys(graded))  # None for a placeholder grade, set below
     if len(graded) == len(read.level_of):  # everyone, in order: as usual
         read.level_of[:] = each
@@ -87,7 +82,7 @@ def grade_problems(read: RowsRead, scheme: LevelScheme, records: Sequence[int]) 
         for i, level in zip(graded, each, strict=True):
             read.level_of[i] = level
     if held := {value: placeholder for value, placeholder in placeholders.items() if placeholder is not None}:
-        for i in itertools.compress(graded, map(held.__contains__, map(grade.__getitem__, graded))):
+        for i in itertools.compress(graded, map(held.__contains__, picked(grade, graded))):
             read.level_of[i] = from_elsewhere.level(i, held[grade[i]])
     unknown: dict[str, list[int]] = defaultdict(list)
     if failed := {key for key, level in resolved.items() if isinstance(level, str)}:
@@ -101,7 +96,7 @@ def grade_problems(read: RowsRead, scheme: LevelScheme, records: Sequence[int]) 
         reason = f"unknown grade (column {heading!r}): {message}"
         problems.append(RowProblem("{n} with an unknown grade", f"{where}: {message}", dict.fromkeys(group, reason)))
     problems += from_elsewhere.problems()
-    if unused := levels.unused_maps(set(map(organisation.__getitem__, records))):
+    if unused := levels.unused_maps(set(picked(organisation, records))):
         found = (f"the organisations in column {read.columns['organisation']!r} are "
                  f"{organisations_text(read.organisation[i] for i in records if read.organisation[i])}"
                  if "organisation" in read.columns else

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
 
 _NORMALISED_AT_ONCE = 50_000
+
+
+def picked(values: Sequence[T], records: Sequence[int]) -> Iterable[T]:
+    """The cells of ``records`` (rising record numbers) in the column ``values``: the column itself when they are
+    every record, as usual, which is gone through twice as fast as cells looked up one by one."""
+    return values if len(records) == len(values) else map(values.__getitem__, records)
 
 
 def each_unique(values: list[str], normalise: Callable[[str], str]) -> list[str]:

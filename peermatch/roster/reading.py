@@ -34,7 +34,7 @@ from peermatch.roster.consent import Answer, read_answer, understood
 from peermatch.roster.grading import grade_problems
 from peermatch.roster.headings import Polarity
 from peermatch.roster.levels import LevelScheme
-from peermatch.roster.normalising import commonest_spellings, each_unique
+from peermatch.roster.normalising import commonest_spellings, each_unique, picked
 from peermatch.roster.problems import RowProblem
 from peermatch.text import address_problem, fold, plain_address, rows_text, tidy
 
@@ -141,8 +141,7 @@ class _Records:
             if not (notable := {answer for answer, reading in readings.items() if reading is not Answer.IN}):
                 continue
             reason = f"{polarity.reason} (column {heading!r})"
-            for i in itertools.compress(self.present, map(notable.__contains__, map(answers.__getitem__,
-                                                                                   self.present))):
+            for i in itertools.compress(self.present, map(notable.__contains__, picked(answers, self.present))):
                 if readings[answers[i]] is Answer.OUT:
                     out.setdefault(i, reason)
                 else:
@@ -170,8 +169,8 @@ class _Records:
             return
         # Rows whose address is certainly plain are passed over in C: only the others pass through Python.
         email = self.email
-        doubtful = [i for i in itertools.compress(records, map(operator.not_, map(plain_address, map(
-            email.__getitem__, records)))) if email[i]]
+        doubtful = [i for i in itertools.compress(records, map(operator.not_, map(plain_address, picked(
+            email, records)))) if email[i]]
         problems = {address: problem for address in {email[i] for i in doubtful}
                     if (problem := address_problem(address))}
         unusable: dict[str, list[int]] = defaultdict(list)
@@ -218,13 +217,13 @@ class _Records:
         checks = [("id", self.ids)] * ("id" in self.raw) + [("email", emails)] * ("email" in self.raw)
         problems = []
         for field, values in checks:
-            if len(set(filled := list(filter(None, map(values.__getitem__, records))))) == len(filled):
+            if len(set(filled := list(filter(None, picked(values, records))))) == len(filled):
                 continue
             # The repeated values first, then the records holding one: no list per record of a million.
             repeated = {value for value, count in Counter(filled).items() if count > 1}
             del filled
             groups: dict[str, list[int]] = defaultdict(list)
-            for i in itertools.compress(records, map(repeated.__contains__, map(values.__getitem__, records))):
+            for i in itertools.compress(records, map(repeated.__contains__, picked(values, records))):
                 groups[values[i]].append(i)
             sets = [[self.rows[i] for i in group] for group in groups.values() if len(group) > 1]
             heading = self.columns[field]
@@ -276,7 +275,7 @@ def _blanks(cells: list[str], records: Sequence[int]) -> list[int]:
     """The records whose cell is blank, looked for in C: of a million cells, few or none are blank."""
     if all(cells):
         return []
-    return list(itertools.compress(records, map(operator.not_, map(cells.__getitem__, records))))
+    return list(itertools.compress(records, map(operator.not_, picked(cells, records))))
 
 
 @contextmanager
