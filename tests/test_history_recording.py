@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from peermatch.errors import HistoryError
 from peermatch.history.file import MEMBERS_BY_PERSON
-from peermatch.history.recording import _profiles, record_pair_result
+from peermatch.history.recording import _PerGroup, _profiles, record_pair_result
 from peermatch.history.store import GroupColumns, History, RecordedGroup
 from peermatch.matching.pairing import pair
 from peermatch.models import group_uid
@@ -196,6 +196,15 @@ def test_a_pairing_records_each_persons_profile_and_shares_the_same_ones() -> No
     profiles = _profiles(people)
     assert profiles == {p.id: (p.profession_key, p.organisation_key) for p in people}
     assert profiles["p0"] is profiles["p2"] and profiles["p1"] is profiles["p5"]
+
+
+def test_a_pairings_uids_are_made_as_they_are_read_and_read_like_a_list() -> None:
+    groups = pair(roster_of(*[person(f"p{k}", profession=["Nurse", "GP"][k % 2]) for k in range(11)]), Config(),
+                  seed=1).groups
+    uids = _PerGroup(groups, lambda group: group_uid("r", group.members))
+    made = [group_uid("r", group.members) for group in groups]
+    assert len(uids) == len(made) == 5 and list(uids) == made
+    assert [uids[k] for k in range(-5, 5)] == made + made and uids[1:4] == made[1:4] and uids[::-2] == made[::-2]
 
 
 def test_a_pairing_of_thousands_is_recorded_group_by_group(path: Path) -> None:

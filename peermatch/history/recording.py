@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from itertools import tee
 from operator import attrgetter
+from typing import TypeVar, overload
 
 from peermatch.history.cancellations import RecordedCancellation
 from peermatch.history.store import GroupColumns, History, RecordedGroup
-from peermatch.models import CancelledEntry, PairResult, Person, Round, Schedule, ScheduledGroup, group_uid
+from peermatch.models import CancelledEntry, Group, PairResult, Person, Round, Schedule, ScheduledGroup, group_uid
 
 _STAMP = "%Y-%m-%dT%H:%M:%SZ"
+T = TypeVar("T")
 _LOCAL = "%Y-%m-%dT%H:%M"
 
 
@@ -37,10 +39,35 @@ def _profiles(people: Sequence[Person]) -> dict[str, tuple[str, str]]:
     return dict(zip(map(attrgetter("id"), people), map(shared.setdefault, *tee(profiles)), strict=True))
 
 
+class _PerGroup(Sequence[T]):
+    """One value per group of a pairing, made each time the history reads it: a list of a million people's
+    calendar UIDs took 46 MB, and the history reads them once."""
+
+    def __init__(self, groups: Sequence[Group], value: Callable[[Group], T]) -> None:
+        self._groups, self._value = groups, value
+
+    def __len__(self) -> int:
+        return len(self._groups)
+
+    def __iter__(self) -> Iterator[T]:
+        return map(self._value, self._groups)
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[T]: ...
+
+    def __getitem__(self, index: int | slice) -> T | Sequence[T]:
+        if isinstance(index, slice):
+            return [self._value(group) for group in self._groups[index]]
+        return self._value(self._groups[index])
+
+
 def record_pair_result(store: History, label: str, result: PairResult) -> None:
-    members = [group.members for group in result.groups]
-    groups = GroupColumns(members=members, uids=[group_uid(label, people) for people in members],
-                          odd_ones=[group.joined for group in result.groups])
+    groups = GroupColumns(members=[group.members for group in result.groups],
+                          uids=_PerGroup(result.groups, lambda group: group_uid(label, group.members)),
+                          odd_ones=_PerGroup(result.groups, attrgetter("joined")))
     store.record_round(label, kind="pair", starts=None, groups=groups, unmatched=result.unmatched,
                        profiles=_profiles(result.roster.people))
 

@@ -9,7 +9,8 @@ Contract:
   emails (but ids are the roster's: a roster whose only id is the email puts emails here, so keep an id column).
   Deleting (forget, prune) overwrites the freed bytes (``secure_delete``) and compacts the file (``VACUUM``) after
   the commit, so forgotten data is gone from the file, not merely hidden.
-- Recording a round under a label that is already there replaces that round: a rerun never adds a round.
+- Recording a round under a label that is already there replaces that round: a rerun never adds a round.  A round
+  is recorded whole or, on an error part-way, not at all, within the run's transaction.
 
 Nothing here prints; every message is one line naming the file (and, for imported or feedback CSVs, the row
 and column), never a person's name or email.
@@ -478,16 +479,17 @@ class History(Cancellations):
         self._insert_many(f"groups (id, round_id, number, uid{''.join(f', {c}' for c in given)})",
                           f"(?, {int(round_id)}, ?, ?{', ?' * len(given)})",
                           zip(count(base + 1), count(1), groups.uids, *given.values()), len(groups.members))
-        sizes = list(map(len, groups.members))
-        people = sum(sizes)
+        people = sum(map(len, groups.members))
         # Member by member: their profile, then (group id, position, id, whether they joined the group).
         ids = chain.from_iterable(groups.members)
-        group_ids = chain.from_iterable(map(repeat, count(base + 1), sizes))
-        positions = chain.from_iterable(map(range, sizes))
-        joined = map(operator.eq, chain.from_iterable(groups.members),
-                     chain.from_iterable(map(repeat, groups.odd_ones, sizes)))
+        group_ids = chain.from_iterable(map(repeat, count(base + 1), map(len, groups.members)))
+        positions = chain.from_iterable(map(range, map(len, groups.members)))
+        joined: Iterable[int] = repeat(0, people)  # a pairing of an even number has nobody who joined a pair
+        if any(map(operator.is_not, groups.odd_ones, repeat(None))):
+            joined = map(int, map(operator.eq, chain.from_iterable(groups.members),
+                                  chain.from_iterable(map(repeat, groups.odd_ones, map(len, groups.members)))))
         rows = map(operator.add, map(profiles.get, chain.from_iterable(groups.members), repeat(_NO_PROFILE)),
-                   zip(group_ids, positions, ids, map(int, joined), strict=True))
+                   zip(group_ids, positions, ids, joined, strict=True))
         with self._adding_members(people):
             self._insert_many("members (profession, organisation, group_id, position, person_id, odd)",
                               "(?, ?, ?, ?, ?, ?)", rows, people)
