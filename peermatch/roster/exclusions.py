@@ -59,6 +59,8 @@ def warn_unknown_config_exclusions(pairs: Sequence[tuple[str, str]], config_path
     As for the file, a mistyped id would quietly fail to keep two people apart.  Pairs are named by their place in
     the list (1 for the first), never by id.
     """
+    if not pairs:  # as usual: no set of everyone's ids (a million of them) to make
+        return
     known = {person.id for person in roster.people} | {entry.id for entry in roster.left_out}
     places = [k for k, (a, b) in enumerate(pairs, start=1) if not {a, b} <= known]
     if not places:

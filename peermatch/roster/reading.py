@@ -301,7 +301,8 @@ def row_number_ids(roster: Roster) -> str | None:
     Such ids name whoever sits in that row: next month's export sorted another way gives them someone else's
     history, and pairs repeat without a word.
     """
-    rows = [p.row for p in roster.people if p.id == str(p.row) and not p.email]
+    # The email first: most people have one, and a million row numbers made text took a third of a second.
+    rows = [p.row for p in roster.people if not p.email and p.id == str(p.row)]
     if not rows:
         return None
     where = f"column {roster.columns['id']!r} is blank" if "id" in roster.columns else "there is no id column"
