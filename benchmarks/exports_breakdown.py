@@ -32,7 +32,7 @@ from bench_pair import generate_roster
 
 import peermatch
 from peermatch.cli.app import main as cli
-from peermatch.outputs import export
+from peermatch.outputs import export, schedule_tables
 
 LABELS = {"people.csv": "mail-merge CSV", "groups.csv": "groups CSV", "programme.ics": "calendar",
           "invitations": "invitations", "intros.csv": "introductions CSV", "emails": "emails (.eml)"}
@@ -87,7 +87,7 @@ def made_only(argv: list[str]) -> tuple[float, dict[str, float]]:
         for name, replacement in (("file", file), ("folder", folder), ("commit", lambda _self: None)):
             patches.enter_context(mock.patch.object(export.Staged, name, replacement))
         for name, label in (("schedule_people_csv", "mail-merge CSV"), ("schedule_groups_csv", "groups CSV")):
-            patches.enter_context(mock.patch.object(export, name, csv(label, getattr(export, name))))
+            patches.enter_context(mock.patch.object(schedule_tables, name, csv(label, getattr(schedule_tables, name))))
         if hasattr(export.Staged, "open_folder"):  # the calendar hands each invitation to its folder as it goes
             patches.enter_context(mock.patch.object(export.Staged, "open_folder", lambda _self, _path: Sink()))
         whole = run_command(argv)

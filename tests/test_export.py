@@ -23,19 +23,19 @@ from peermatch.models import group_uid
 from peermatch.outputs import export
 from peermatch.outputs.export import (
     MEMBER_FIELDS,
-    _cell,
-    _csv_document,
-    _text_cells,
+    cell,
+    csv_document,
     escape_formula,
     pair_result_dict,
     pair_result_json,
     pair_result_json_parts,
     pairs_csv,
     pairs_csv_parts,
-    schedule_people_csv,
+    text_cells,
     write_atomic,
     write_files,
 )
+from peermatch.outputs.schedule_tables import schedule_people_csv
 from peermatch.roster.config import Config
 from tests.factories import person, roster_of
 from tests.golden import Golden
@@ -162,9 +162,9 @@ def test_hand_written_csv_is_what_the_csv_module_writes(rows: list[list[str]]) -
     writer = csv.writer(expected, lineterminator="\r\n")
     writer.writerow(["a", "b"])
     writer.writerows([escape_formula(value) for value in row] for row in rows)
-    lines = [",".join(_text_cells(row)) for row in rows]
-    assert _csv_document(["a", "b"], lines) == expected.getvalue().encode("utf-8-sig")
-    assert all(_text_cells(row) == [_cell(escape_formula(value)) for value in row] for row in rows)
+    lines = [",".join(text_cells(row)) for row in rows]
+    assert csv_document(["a", "b"], lines) == expected.getvalue().encode("utf-8-sig")
+    assert all(text_cells(row) == [cell(escape_formula(value)) for value in row] for row in rows)
 
 
 @pytest.mark.parametrize(("cell", "safe"), [

@@ -25,17 +25,11 @@ from peermatch.history.store import History
 from peermatch.matching.pairing import GroupWords, group_reasons, group_score
 from peermatch.matching.scoring import Scorer
 from peermatch.models import Group, PairResult, Person, Round, Schedule, ScheduledGroup, Summary, group_uid
-from peermatch.outputs.export import (
-    pair_result_dict,
-    pair_result_json,
-    pairs_csv,
-    schedule_groups_csv,
-    schedule_json,
-    schedule_people_csv,
-)
+from peermatch.outputs.export import pair_result_dict, pair_result_json, pairs_csv
 from peermatch.outputs.ics import invitation_files, schedule_ics
 from peermatch.outputs.messages import DEFAULT_GROUP_INTRO_TEMPLATE, DEFAULT_INTRO_TEMPLATE, eml_files, intros_csv
 from peermatch.outputs.report import coverage
+from peermatch.outputs.schedule_tables import schedule_groups_csv, schedule_json, schedule_people_csv
 from tests.factories import person, roster_of
 from tests.golden import Golden
 from tests.test_ics import ORGANISER

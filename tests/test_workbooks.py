@@ -20,7 +20,8 @@ from typer.testing import CliRunner
 
 from peermatch.cli.app import app
 from peermatch.errors import RosterUnreadable
-from peermatch.outputs.export import pairs_csv, schedule_people_csv
+from peermatch.outputs.export import pairs_csv
+from peermatch.outputs.schedule_tables import schedule_people_csv
 from peermatch.outputs.workbook import csv_to_workbook
 from peermatch.roster.cells import read_cells
 from peermatch.roster.reading import load_roster

@@ -149,14 +149,7 @@ def schedule(
     from peermatch.matching.tables import group_schedule, too_many_rounds
     from peermatch.outputs.cancellations import cancellation_emails
     from peermatch.outputs.contacts import Directory, UnusableAddress
-    from peermatch.outputs.export import (
-        Staged,
-        check_folder,
-        check_target,
-        schedule_groups_csv,
-        schedule_json,
-        schedule_people_csv,
-    )
+    from peermatch.outputs.export import Staged, check_folder, check_target
     from peermatch.outputs.ics import invitations, schedule_ics_parts
     from peermatch.outputs.messages import (
         DEFAULT_GROUP_INTRO_TEMPLATE,
@@ -166,6 +159,7 @@ def schedule(
         emails,
         intros_csv_parts,
     )
+    from peermatch.outputs.schedule_tables import schedule_groups_csv, schedule_json, schedule_people_csv
     from peermatch.outputs.workbook import csv_to_workbook, wants_workbook
     from peermatch.roster.exclusions import read_exclusions, warn_unknown_config_exclusions
     from peermatch.roster.reading import load_roster, row_number_ids

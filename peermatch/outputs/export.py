@@ -21,7 +21,6 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from peermatch.errors import OutputError
-from peermatch.models import CancelledEntry, Group, PairResult, Person, Schedule, Summary
+from peermatch.models import Group, PairResult, Person, Summary
 from peermatch.outputs.staging import StagedFolder, flush_folder, remove_abandoned
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -49,14 +48,14 @@ def escape_formula(value: str) -> str:
 _QUOTED = '",\n\r'  # a cell holding any of these is quoted
 
 
-def _cell(value: str) -> str:
+def cell(value: str) -> str:
     """``value`` as one CSV cell, as the csv module (and so pandas) writes it with minimal quoting."""
     if '"' in value or "," in value or "\n" in value or "\r" in value:  # _QUOTED, without a loop
         return '"' + value.replace('"', '""') + '"'
     return value
 
 
-def _text_cells(values: list[str]) -> list[str]:
+def text_cells(values: list[str]) -> list[str]:
     """Each text value escaped against formulas and written as a CSV cell, without a call per value.
 
     A million cells at 100,000 people: most columns hold no comma, quote or line break at all, and are checked
@@ -65,17 +64,17 @@ def _text_cells(values: list[str]) -> list[str]:
     escaped = ["'" + value if value[:1] in _FORMULA_FIRST else value for value in values]
     whole = "".join(escaped)
     if '"' in whole or "," in whole or "\n" in whole or "\r" in whole:
-        return list(map(_cell, escaped))
+        return list(map(cell, escaped))
     return escaped
 
 
 def text_cell(value: str) -> str:
     """A text value as one formula-safe CSV cell."""
-    return _cell(escape_formula(value))
+    return cell(escape_formula(value))
 
 
 def csv_parts(header: Sequence[str], lines: Iterable[str]) -> Iterator[bytes]:
-    """A CSV of lines of cells made by :func:`_cell`: the bytes :func:`csv_bytes` (pandas) gives for those cells.
+    """A CSV of lines of cells made by :func:`cell`: the bytes :func:`csv_bytes` (pandas) gives for those cells.
 
     Lines are encoded a chunk at a time, so a schedule of 600,000 rows never exists as rows or as one string, and
     a writer can put each chunk in the file as it comes.
@@ -87,10 +86,10 @@ def csv_parts(header: Sequence[str], lines: Iterable[str]) -> Iterator[bytes]:
 
 
 def _header_line(header: Sequence[str]) -> bytes:
-    return codecs.BOM_UTF8 + (",".join(map(_cell, header)) + "\r\n").encode("utf-8")
+    return codecs.BOM_UTF8 + (",".join(map(cell, header)) + "\r\n").encode("utf-8")
 
 
-def _csv_document(header: Sequence[str], lines: Iterable[str]) -> bytes:
+def csv_document(header: Sequence[str], lines: Iterable[str]) -> bytes:
     return _csv_document_of(csv_parts(header, lines))
 
 
@@ -195,7 +194,7 @@ def _member_rows(lead: Callable[[str], list[str]], sizes: list[int], members: li
     data = _safe_rows(_rows(lead(_SEP), sizes, cells, width, _SEP, _END), len(sizes),
                       _LEAD + len(MEMBER_FIELDS) * width)
     if data is None:  # a value holds one of the stand-ins itself: made cell by cell instead
-        data = _rows(lead(","), sizes, _member_cells(members), width, ",", "\r\n").encode("utf-8")
+        data = _rows(lead(","), sizes, member_cells(members), width, ",", "\r\n").encode("utf-8")
     return data
 
 
@@ -250,10 +249,15 @@ def _safe_rows(text: str, rows: int, width: int) -> bytes | None:
     return data.replace(_SEP.encode(), b",").replace(_END.encode(), b"\r\n")
 
 
-def _member_cells(people: Sequence[Person]) -> list[str]:
+def joined_cells(*columns: list[str]) -> list[str]:
+    """Row by row, the cells of these text columns joined as a fragment of a CSV line."""
+    return list(map(",".join, zip(*map(text_cells, columns), strict=True)))
+
+
+def member_cells(people: Sequence[Person]) -> list[str]:
     """Each person's :data:`MEMBER_FIELDS` as CSV cells; built a column at a time."""
     columns = [list(map(str, map(operator.attrgetter(name), people))) for name in MEMBER_FIELDS]
-    return _joined_cells(*columns)
+    return joined_cells(*columns)
 
 
 def pair_result_dict(result: PairResult) -> dict[str, Any]:
@@ -283,14 +287,14 @@ def summary_dict(summary: Summary) -> dict[str, Any]:
     return values
 
 
-def _json(data: dict[str, Any]) -> str:
+def json_text(data: dict[str, Any]) -> str:
     # Compact on purpose: indenting switches json to its pure-Python encoder,
     # ten times slower on 100,000 groups; pipe through `python -m json.tool` to read it.
     return json.dumps(data, ensure_ascii=False) + "\n"
 
 
 def pair_result_json(result: PairResult) -> str:
-    """:func:`pair_result_dict` exactly as :func:`_json` writes it; see :func:`pair_result_json_parts`."""
+    """:func:`pair_result_dict` exactly as :func:`json_text` writes it; see :func:`pair_result_json_parts`."""
     return "".join(pair_result_json_parts(result))
 
 
@@ -314,7 +318,7 @@ def pair_result_json_parts(result: PairResult) -> Iterator[str]:
             parts = [f'{{"members": [{", ".join(map(text, ids))}], "score": {group.score}, '
                      f'"reasons": {reasons[group.reasons]}}}' for group, ids in zip(chunk, members, strict=True)]
         yield (", " if start else "") + ", ".join(parts)
-    yield f"], {_json(_after_groups(result))[1:]}"
+    yield f"], {json_text(_after_groups(result))[1:]}"
 
 
 class _ReasonLists(dict[tuple[str, ...], str]):
@@ -466,141 +470,6 @@ class Staged:
             os.chmod(temporary, mode)
         except OSError as error:
             raise OutputError(f"{path}: cannot write ({error.strerror})") from None
-
-
-def _when(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M")
-
-
-SCHEDULE_PEOPLE_COLUMNS = ["id", "name", "email", "round", "round_label", "starts", "group", "table",
-                           "partner_names", "partner_emails", "partner_professions", "partner_organisations",
-                           "prompt"]
-
-
-def schedule_people_csv(schedule: Schedule) -> bytes:
-    """One row per person per round, for mail merge.
-
-    600,000 rows for six rounds of 100,000 people: each is written straight out as text, and the cells that
-    repeat (a person's own, and what they add to a partner's row) are made once per person.
-    """
-    roster = schedule.roster.people
-    people = {p.id: p for p in roster}
-    ids = [p.id for p in roster]
-    own = dict(zip(ids, _joined_cells([p.id for p in roster], [p.name for p in roster], [p.email for p in roster]),
-                   strict=True))
-    as_partner = dict(zip(ids, _joined_cells([p.name or p.id for p in roster], [p.email for p in roster],
-                                             [p.profession for p in roster], [p.organisation for p in roster]),
-                          strict=True))
-    no_partner = _cell(escape_formula("no partner this round"))
-
-    def partner_cells(members: Sequence[str], member: str) -> str:
-        if len(members) == 2:
-            return as_partner[members[1] if members[0] == member else members[0]]
-        partners = [people[m] for m in members if m != member]
-        return ",".join(_cell(escape_formula(value)) for value in (
-            "; ".join(p.name or p.id for p in partners), "; ".join(p.email for p in partners if p.email),
-            "; ".join(p.profession for p in partners), "; ".join(p.organisation for p in partners)))
-
-    def lines() -> Iterator[str]:
-        for rnd in schedule.rounds:
-            when = f"{rnd.number},{_cell(escape_formula(rnd.label))},{_cell(escape_formula(_when(rnd.starts)))}"
-            prompt = _cell(escape_formula(rnd.prompt))
-            for number, group in enumerate(rnd.groups, start=1):
-                table = "" if group.table is None else group.table
-                for member in group.members:
-                    yield f"{own[member]},{when},{number},{table},{partner_cells(group.members, member)},{prompt}"
-            for member in rnd.unmatched:
-                yield f"{own[member]},{when},,,,,,,{no_partner}"
-
-    return _csv_document(SCHEDULE_PEOPLE_COLUMNS, lines())
-
-
-def _joined_cells(*columns: list[str]) -> list[str]:
-    """Row by row, the cells of these text columns joined as a fragment of a CSV line."""
-    return list(map(",".join, zip(*map(_text_cells, columns), strict=True)))
-
-
-def schedule_groups_frame(schedule: Schedule) -> pd.DataFrame:
-    """One row per group per round, members side by side."""
-    people = {p.id: p for p in schedule.roster.people}
-    width = max((len(g.members) for r in schedule.rounds for g in r.groups), default=2)
-    rows: list[dict[str, Any]] = []
-    for rnd in schedule.rounds:
-        for number, group in enumerate(rnd.groups, start=1):
-            row: dict[str, Any] = {"round": rnd.number, "round_label": rnd.label, "starts": _when(rnd.starts),
-                                   "group": number, "table": group.table, "score": group.score,
-                                   "reasons": " | ".join(group.reasons), "prompt": rnd.prompt, "uid": group.uid}
-            for k in range(width):
-                member = people[group.members[k]] if k < len(group.members) else None
-                for name in MEMBER_FIELDS:
-                    row[f"member_{k + 1}_{name}"] = "" if member is None else str(getattr(member, name))
-            rows.append(row)
-    columns = ["round", "round_label", "starts", "group", "table", "score", "reasons", "prompt", "uid"] + [
-        f"member_{k + 1}_{name}" for k in range(width) for name in MEMBER_FIELDS]
-    frame = pd.DataFrame(rows, columns=columns)
-    frame["table"] = frame["table"].astype("Int64")
-    return frame
-
-
-SCHEDULE_GROUP_COLUMNS = ["round", "round_label", "starts", "group", "table", "score", "reasons", "prompt", "uid"]
-
-
-def schedule_groups_csv(schedule: Schedule) -> bytes:
-    """:func:`schedule_groups_frame` as a formula-safe CSV, in the bytes :func:`csv_bytes` writes for it.
-
-    300,000 rows for six rounds of 100,000 people: written straight out as text, each person's cells made once.
-    """
-    width = max((len(g.members) for r in schedule.rounds for g in r.groups), default=2)
-    members = dict(zip([p.id for p in schedule.roster.people], _member_cells(schedule.roster.people), strict=True))
-    padding = ["," * len(MEMBER_FIELDS) * (width - size) for size in range(width + 1)]
-    header = SCHEDULE_GROUP_COLUMNS + [f"member_{k + 1}_{name}" for k in range(width) for name in MEMBER_FIELDS]
-
-    def lines() -> Iterator[str]:
-        reasons: dict[tuple[str, ...], str] = {}
-        for rnd in schedule.rounds:
-            when = f"{rnd.number},{text_cell(rnd.label)},{text_cell(_when(rnd.starts))}"
-            prompt = text_cell(rnd.prompt)
-            for number, group in enumerate(rnd.groups, start=1):
-                why = reasons.get(group.reasons)
-                if why is None:
-                    why = reasons[group.reasons] = text_cell(" | ".join(group.reasons))
-                table = "" if group.table is None else group.table
-                cells = ",".join([members[member] for member in group.members])
-                yield (f"{when},{number},{table},{group.score},{why},{prompt},{text_cell(group.uid)},{cells}"
-                       f"{padding[len(group.members)]}")
-
-    return _csv_document(header, lines())
-
-
-def schedule_dict(schedule: Schedule) -> dict[str, Any]:
-    """The documented JSON shape of ``peermatch schedule --format json``."""
-    return {
-        "rounds": [
-            {
-                "round": rnd.number,
-                "label": rnd.label,
-                "starts": _when(rnd.starts),
-                "prompt": rnd.prompt,
-                "groups": [{"members": list(g.members), "score": g.score, "reasons": list(g.reasons),
-                            "table": g.table} for g in rnd.groups],
-                "unmatched": list(rnd.unmatched),
-                "unmatched_reasons": dict(rnd.unmatched_reasons),
-                # Calendar entries of earlier plans of the round: cancelled, or cancelled for the people taken off.
-                "cancelled": [_entry_dict(entry) for entry in rnd.cancelled],
-                "uninvited": [_entry_dict(entry) for entry in rnd.uninvited],
-            }
-            for rnd in schedule.rounds
-        ],
-        "summary": schedule.summary | {"professions_met_by_person": schedule.professions_met},
-    }
-
-
-def _entry_dict(entry: CancelledEntry) -> dict[str, Any]:
-    return {"uid": entry.uid, "members": list(entry.members), "sequence": entry.sequence}
-
-
-def schedule_json(schedule: Schedule) -> str:
-    return _json(schedule_dict(schedule))
 
 
 def write_files(folder: Path, files: dict[str, bytes], *, protect: Sequence[Path] = ()) -> None:
