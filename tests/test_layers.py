@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent / "peermatch"
-BASE = "base"  # the top-level modules: models, errors, text
+BASE = "base"  # the top-level modules: models, errors, text, collector
 PACKAGES = ("roster", "matching", "history", "outputs", "cli")
 ALLOWED: dict[str, set[str]] = {
     BASE: {BASE},

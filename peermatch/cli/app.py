@@ -43,7 +43,6 @@ from peermatch.cli.common import (
     SolverOption,
     TakingPartColumn,
     VerboseOption,
-    collector_paused,
     columns_for,
     config_note,
     give_back_freed_memory,
@@ -56,6 +55,7 @@ from peermatch.cli.history import history_app
 from peermatch.cli.init import command as init_command
 from peermatch.cli.report import command as report_command
 from peermatch.cli.schedule import command as schedule_command
+from peermatch.collector import collector_paused
 from peermatch.errors import UsageError
 
 if TYPE_CHECKING:

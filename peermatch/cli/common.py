@@ -7,13 +7,11 @@ took a second before anything was shown.  Each command imports what it needs whe
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import dataclasses
 import functools
-import gc
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -65,22 +63,6 @@ def reports_errors(command: F) -> F:
             raise typer.Exit(problem.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while a command works through a whole roster (usable as a decorator).
-
-    At 100,000 people the collector otherwise sweeps every live person, pair and row again and again as they
-    are made, over a second in all, though they form no cycles; reference counting still frees memory as usual.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 _M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number

@@ -37,13 +37,13 @@ from peermatch.cli.common import (
     SolverOption,
     TakingPartColumn,
     VerboseOption,
-    collector_paused,
     columns_for,
     config_note,
     load_settings,
     option,
     reports_errors,
 )
+from peermatch.collector import collector_paused
 from peermatch.errors import ConfigError, RosterError, UsageError
 
 

@@ -17,15 +17,14 @@ raises.  Nothing is printed, and pandas does no more than split the text into ce
 
 from __future__ import annotations
 
-import gc
 import itertools
 import operator
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from peermatch.collector import collector_paused
 from peermatch.errors import RosterError
 from peermatch.models import LeftOut, Level, Person, Roster
 from peermatch.roster.cells import read_cells
@@ -257,7 +256,7 @@ class _Records:
         shown = pick(self.profession), pick(self.organisation), pick(self.site)
         spelled = [map(commonest_spellings(s, fold).__getitem__, s) for s in shown]
         # map() over whole columns, in Person's field order, spares a million turns of a Python loop.
-        with _uncollected():
+        with collector_paused():
             return list(map(Person, pick(self.ids), pick(self._names()), pick(self.email), pick(self.grade),
                             pick(self.level_of), *spelled, pick(self.rows), *keys))
 
@@ -276,23 +275,6 @@ def _blanks(cells: list[str], records: Sequence[int]) -> list[int]:
     if all(cells):
         return []
     return list(itertools.compress(records, map(operator.not_, picked(cells, records))))
-
-
-@contextmanager
-def _uncollected() -> Iterator[None]:
-    """Python's cycle collector paused while a million people are made.
-
-    It would run again and again as they are made, now and then looking through every object made so far, the
-    roster's columns included: three quarters of the time spent making the people.  They hold only text, numbers
-    and levels, so no cycle among them waits to be collected.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def row_number_ids(roster: Roster) -> str | None:
