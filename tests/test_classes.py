@@ -91,6 +91,8 @@ def test_attributes_are_made_once_and_cannot_be_changed() -> None:
     assert attributes.tolist() == [[0, 5, 0, -1, -1], [0, 6, 1, -1, -1], [1, 2, 2, -1, -1]]
     assert problem.attributes() is attributes
     assert problem.without(1).attributes() is attributes
+    rounds_problem = problem.sitting_out({0, 2})
+    assert rounds_problem.absent == {0, 2} and rounds_problem.attributes() is attributes
     with pytest.raises(ValueError, match="read-only"):
         attributes[0, 0] = 3
 

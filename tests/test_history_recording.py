@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from peermatch.errors import HistoryError
-from peermatch.history.file import MEMBERS_BY_PERSON
+from peermatch.history.file import MEMBERS_BY_PERSON, MEMBERS_BY_PERSON_AGAIN, MEMBERS_BY_PERSON_ASIDE
 from peermatch.history.recording import _PerGroup, _profiles, record_pair_result
 from peermatch.history.store import GroupColumns, History, RecordedGroup
 from peermatch.matching.pairing import pair
@@ -90,7 +90,7 @@ def test_the_bulk_and_the_row_by_row_index_record_the_same_rows(
             seen = statements(store)
             store.record_round("r", kind="pair", starts=None, groups=groups, unmatched=unmatched, profiles=profiles)
             store.commit()
-        assert "DROP INDEX members_by_person" in seen
+        assert MEMBERS_BY_PERSON_ASIDE in seen
         with History.open(row_by_row, write=True) as store:  # one holding far more: added to row by row
             store.record_round("earlier", kind="pair", starts=None, groups=pairs_of("e", 4 * people + 10),
                                unmatched=[], profiles={})
@@ -118,11 +118,11 @@ def test_a_round_larger_than_the_rest_makes_the_index_again_and_a_smaller_one_ad
         store.record_round("small", kind="pair", starts=None, groups=pairs_of("b", 24), unmatched=[], profiles={})
         assert not [sql for sql in seen if "INDEX" in sql]
         store.record_round("larger", kind="pair", starts=None, groups=pairs_of("c", 200), unmatched=[], profiles={})
-        assert seen[-2:] == [MEMBERS_BY_PERSON, "RELEASE whole"]
+        assert seen[-2:] == [MEMBERS_BY_PERSON_AGAIN, "RELEASE whole"]
         # Recording a label again takes its old rows out first: they do not count as held.
         seen.clear()
         store.record_round("larger", kind="pair", starts=None, groups=pairs_of("d", 100), unmatched=[], profiles={})
-        assert "DROP INDEX members_by_person" in seen
+        assert MEMBERS_BY_PERSON_ASIDE in seen
         store.commit()
     sound(path)
     with History.open(path, write=False) as store:
@@ -225,3 +225,33 @@ def test_a_pairing_of_thousands_is_recorded_group_by_group(path: Path) -> None:
     assert [(row["person_id"], row["profession"], row["organisation"]) for row in rows] == [
         (pid, by_id[pid].profession_key, by_id[pid].organisation_key) for group in result.groups
         for pid in group.members]
+
+
+def test_a_history_left_without_the_person_index_gets_it_back_with_the_next_large_round(path: Path) -> None:
+    # A library caller that kept the transaction of a failed change could commit the index set aside.
+    with History.open(path, write=True) as store:
+        store.record_round("first", kind="pair", starts=None, groups=pairs_of("a", 10), unmatched=[], profiles={})
+        store._connection.execute(MEMBERS_BY_PERSON_ASIDE)
+        store.commit()
+    with History.open(path, write=True) as store:
+        store.record_round("second", kind="pair", starts=None, groups=pairs_of("b", 10), unmatched=[], profiles={})
+        store.commit()
+    sound(path)
+
+
+def test_when_sqlite_undoes_the_whole_run_nothing_more_is_written(path: Path) -> None:
+    with History.open(path, write=True) as store:
+        store.record_round("kept", kind="pair", starts=None, groups=pairs_of("k", 3), unmatched=[], profiles={})
+        store.commit()
+    with History.open(path, write=True) as store:
+        store.record_round("lost", kind="pair", starts=None, groups=pairs_of("l", 3), unmatched=[], profiles={})
+        # As a full disk or an I/O error can: SQLite rolls back the run's whole transaction, not just the round.
+        with pytest.raises(sqlite3.OperationalError), store._all_or_nothing():
+            store._connection.execute("ROLLBACK")
+            raise sqlite3.OperationalError("disk I/O error")
+        with pytest.raises(HistoryError, match="undid this run's earlier changes"):
+            store.record_round("after", kind="pair", starts=None, groups=pairs_of("x", 3), unmatched=[], profiles={})
+        store.commit()
+    with History.open(path, write=False) as store:
+        assert [info.label for info in store.rounds()] == ["kept"]
+    sound(path)

@@ -82,6 +82,10 @@ UNINVITED_SCHEMA = (
 # Who was in which group, for repeat-avoidance and forget-person: built again, rather than added to row by row,
 # when a round brings many members next to what the history holds (see HistoryFile._adding_members).
 MEMBERS_BY_PERSON = "CREATE INDEX members_by_person ON members (person_id)"
+# Set aside and made again with IF EXISTS and IF NOT EXISTS: a library caller that kept a failed change's transaction
+# must not be left without the index, nor have every large round refused after.
+MEMBERS_BY_PERSON_ASIDE = "DROP INDEX IF EXISTS members_by_person"
+MEMBERS_BY_PERSON_AGAIN = MEMBERS_BY_PERSON.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1)
 SCHEMA = (
     """CREATE TABLE rounds (
         id INTEGER PRIMARY KEY AUTOINCREMENT,  -- AUTOINCREMENT: ids never come back, so id order is recorded order
@@ -206,6 +210,7 @@ class HistoryFile:
         self._connection = connection
         self._wait_seconds = wait_seconds
         self._in_transaction = False
+        self._lost = False  # SQLite rolled the run's transaction back on its own: nothing more may be written
         self._vacuum = False  # personal data was deleted: compact the file after the commit
         self._schema_version = SCHEMA_VERSION
 
@@ -301,6 +306,9 @@ class HistoryFile:
     def _writable(self) -> None:
         if not self.write:
             raise ValueError("this history was opened read-only (write=False)")
+        if self._lost:
+            raise HistoryError(f"{self.path}: a change failed and SQLite undid this run's earlier changes with it; "
+                               "nothing more is written in this run")
         if not self._in_transaction:  # after commit(): the next change is a new transaction under the same lock rules
             self._begin()
 
@@ -384,6 +392,11 @@ class HistoryFile:
             with contextlib.suppress(sqlite3.Error):
                 self._connection.execute("ROLLBACK TO whole")
                 self._connection.execute("RELEASE whole")
+            if not self._connection.in_transaction:
+                # SQLite ended the whole transaction itself (a full disk, an I/O error): the run's earlier changes
+                # are gone too, and a later change must not be written as if they were there.
+                self._lost = True
+                self._in_transaction = False
             raise
         self._execute("RELEASE whole")
 
@@ -395,10 +408,10 @@ class HistoryFile:
         (held,), = self._rows("SELECT COALESCE(MAX(rowid), 0) FROM members")  # never fewer than the rows
         rebuild = count * _REBUILD_SHARE >= held
         if rebuild:
-            self._execute("DROP INDEX members_by_person")
+            self._execute(MEMBERS_BY_PERSON_ASIDE)
         yield
         if rebuild:
-            self._execute(MEMBERS_BY_PERSON)
+            self._execute(MEMBERS_BY_PERSON_AGAIN)
 
     def _insert_many(self, into: str, row: str, rows: Iterable[tuple[object, ...]], count: int) -> None:
         """``INSERT INTO {into} VALUES {row}`` for each of the ``count`` ``rows``, many rows to a statement.

@@ -339,10 +339,12 @@ class History(Cancellations):
                                    uids=[g.values.get("uid", "") for g in groups], odd_ones=[g.odd_one for g in groups],
                                    tables=[g.values.get("table") for g in groups],
                                    met=[g.values.get("met") for g in groups])
-            self._replace_round(
-                imported.label, imported.values.get("kind", "import"), imported.values.get("starts"), columns,
-                imported.unmatched,
-                {person_id: profile for g in groups for person_id, profile in zip(g.members, g.profiles, strict=True)})
+            with self._all_or_nothing():
+                self._replace_round(
+                    imported.label, imported.values.get("kind", "import"), imported.values.get("starts"), columns,
+                    imported.unmatched,
+                    {person_id: profile for g in groups for person_id, profile in zip(g.members, g.profiles,
+                                                                                       strict=True)})
         return len(rounds)
 
     def record_feedback(self, rows: Iterable[Mapping[str, str | None]], *, source: str | Path | None = None,

@@ -202,9 +202,13 @@ class Problem:
 
     def without(self, person: int) -> Problem:
         """The same problem with ``person`` allowed to meet nobody (they sit this round out)."""
-        without = dataclasses.replace(self, absent=self.absent | {person})
-        without._attributes = self._attributes  # who everyone is does not change
-        return without
+        return self.sitting_out(self.absent | {person})
+
+    def sitting_out(self, absent: Collection[int]) -> Problem:
+        """The same problem with ``absent`` (and nobody else) sitting this round out."""
+        round_ = dataclasses.replace(self, absent=frozenset(absent))
+        round_._attributes = self._attributes  # who everyone is does not change: one copy for every round
+        return round_
 
     def edges(self, people: Sequence[int] | None = None) -> Iterator[tuple[int, int]]:
         """Every allowed pair among ``people`` (default: everyone), each once."""

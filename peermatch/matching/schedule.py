@@ -322,7 +322,7 @@ def _plan_rounds(people: Sequence[Person], base: Problem, words: GroupWords, sta
     for number, (moment, label) in enumerate(zip(starts, labels, strict=True), start=1):
         fixed = seated[number - 1]
         away = frozenset(sitting_out) | frozenset(fixed)
-        this_round = dataclasses.replace(problem, absent=away) if away else problem
+        this_round = problem.sitting_out(away) if away else problem
         solution = _solve_round(this_round, rng.randrange(2**31), method, odd, odd_so_far, rng, fair)
         solved: list[tuple[int, ...]] = solution.groups + [(i, j) for i, j in fixed.items() if i < j]
         unmatched = [i for i in solution.unmatched if i not in fixed]

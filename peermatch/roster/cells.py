@@ -126,7 +126,7 @@ def _plain_utf8(raw: bytes) -> tuple[int, str]:
         start += len(codecs.BOM_UTF8)
     offset, end, content = start, len(raw), False
     while offset < end:
-        stop = min(offset + _CHECKED_AT_ONCE, end)
+        stop = min(offset + max(_CHECKED_AT_ONCE, 4), end)  # at least one whole character, or no progress
         for _ in range(3):  # never between the bytes of one character, so that each piece decodes on its own
             if stop < end and 0x80 <= raw[stop] < 0xc0:
                 stop -= 1
