@@ -17,7 +17,8 @@ import peermatch.cli.schedule as schedule_command
 from peermatch.cli.app import app
 from peermatch.history.cancellations import RecordedCancellation
 from peermatch.history.file import SCHEMA_VERSION
-from peermatch.history.store import History, RecordedGroup
+from peermatch.history.rounds import RecordedGroup
+from peermatch.history.store import History
 from peermatch.models import CancelledEntry, Round, Schedule, ScheduledGroup, group_uid
 from tests.factories import person, roster_of
 from tests.test_calendar_updates import run_at, versions

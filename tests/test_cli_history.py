@@ -14,7 +14,8 @@ import typer
 from typer.testing import CliRunner
 
 from peermatch.cli.history import history_app
-from peermatch.history.store import History, RecordedGroup
+from peermatch.history.rounds import RecordedGroup
+from peermatch.history.store import History
 from tests.test_history import Holder
 
 app = typer.Typer()

@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 from peermatch.cli.app import app
 from peermatch.errors import UsageError
-from peermatch.history.store import History, RecordedGroup
+from peermatch.history.rounds import RecordedGroup
+from peermatch.history.store import History
 from peermatch.matching.explain import Setting, explain_pair, explain_person, history_meetings, pairing_check
 from peermatch.matching.pairing import pair
 from peermatch.roster.config import Config, HistorySettings, load_config

@@ -19,7 +19,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from peermatch.errors import HistoryBusy, HistoryError
-from peermatch.history.store import History, RecordedGroup
+from peermatch.history.rounds import RecordedGroup
+from peermatch.history.store import History
 
 ROOT = Path(__file__).resolve().parent.parent
 CHILD_ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -412,7 +413,8 @@ def test_an_import_with_one_wrong_row_records_nothing(store: History) -> None:
 HOLDER = """
 import sys, time
 from pathlib import Path
-from peermatch.history.store import History, RecordedGroup
+from peermatch.history.store import History
+from peermatch.history.rounds import RecordedGroup
 path, ready, release = map(Path, sys.argv[1:4])
 with History.open(path, write=True) as history:
     history.record_round("held", kind="pair", starts=None, groups=[RecordedGroup(("a", "b"), None, "", None)],
@@ -490,7 +492,8 @@ BIG = 20000  # a commit of this many groups takes long enough (~20 ms) to be kil
 CRASHER = """
 import functools, sqlite3, sys, time
 from pathlib import Path
-from peermatch.history.store import History, RecordedGroup
+from peermatch.history.store import History
+from peermatch.history.rounds import RecordedGroup
 path, stop, marker, size = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3]), int(sys.argv[4])
 
 def stop_here(note):

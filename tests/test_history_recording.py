@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from peermatch.errors import HistoryError
 from peermatch.history.file import MEMBERS_BY_PERSON, MEMBERS_BY_PERSON_AGAIN, MEMBERS_BY_PERSON_ASIDE
 from peermatch.history.recording import _PerGroup, _profiles, record_pair_result
-from peermatch.history.store import GroupColumns, History, RecordedGroup
+from peermatch.history.rounds import GroupColumns, RecordedGroup
+from peermatch.history.store import History
 from peermatch.matching.pairing import pair
 from peermatch.models import group_uid
 from peermatch.roster.config import Config

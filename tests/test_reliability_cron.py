@@ -27,7 +27,8 @@ import typer
 from typer.testing import CliRunner
 
 from peermatch.cli.app import app
-from peermatch.history.store import History, RecordedGroup
+from peermatch.history.rounds import RecordedGroup
+from peermatch.history.store import History
 
 ROOT = Path(__file__).resolve().parent.parent
 ROSTER = ROOT / "examples" / "integrated-care-roster.csv"

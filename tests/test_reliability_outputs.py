@@ -25,7 +25,8 @@ from typer.testing import CliRunner
 import peermatch.outputs.export
 import peermatch.outputs.staging
 from peermatch.cli.app import app
-from peermatch.history.store import History, RecordedGroup
+from peermatch.history.rounds import RecordedGroup
+from peermatch.history.store import History
 
 runner = CliRunner()
 HEADINGS = ["id", "name", "email", "organisation", "profession", "grade"]

@@ -24,7 +24,8 @@ from typer.testing import CliRunner
 from peermatch.cli import render
 from peermatch.cli.app import app
 from peermatch.cli.render_report import SHADES, busiest, render_report, shade
-from peermatch.history.store import History, RecordedGroup
+from peermatch.history.rounds import RecordedGroup
+from peermatch.history.store import History
 from peermatch.outputs.report import NOT_RECORDED, Coverage, coverage
 from peermatch.outputs.report_html import coverage_html
 from tests.golden import Golden

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from peermatch.history.store import RoundInfo
+from peermatch.history.rounds import RoundInfo
 
 _MET = {None: "—", True: "yes", False: "no"}
 

@@ -11,7 +11,8 @@ from operator import attrgetter
 from typing import TypeVar, overload
 
 from peermatch.history.cancellations import RecordedCancellation
-from peermatch.history.store import GroupColumns, History, RecordedGroup
+from peermatch.history.rounds import GroupColumns, RecordedGroup
+from peermatch.history.store import History
 from peermatch.models import CancelledEntry, Group, PairResult, Person, Round, Schedule, ScheduledGroup, group_uid
 
 _STAMP = "%Y-%m-%dT%H:%M:%SZ"
